@@ -1,0 +1,58 @@
+"""The FastAPI application: routes, error format, body limit, and background work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from portin import __version__
+from portin.api import errors
+from portin.api.body_limit import BodyLimit
+from portin.api.routes import account, events, operator, orders
+from portin.config import Settings
+from portin.storage.db import Database
+from portin.worker.scheduler import run_scheduler
+
+DESCRIPTION = """
+portin tracks phone-number port-in orders and records every change as an immutable event.
+Paths and shapes follow the public porting API, so its clients work by changing the base URL
+to `http://HOST:PORT/v2`. Authenticate with `Authorization: Bearer <API key>`; operator keys
+use `/v2/operator`. Errors are `{"errors": [{code, title, detail, source}]}`.
+"""
+
+
+def create_app(settings: Settings, db: Database | None = None,
+               run_background: bool = True) -> FastAPI:
+    database = db or Database(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = []
+        if run_background:
+            tasks.append(asyncio.create_task(run_scheduler(database, settings, stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(title="portin", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.db = database
+    app.state.settings = settings
+    errors.install(app)
+    for module in (orders, events, operator, account):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,96 @@
+"""One error format for every failure: {"errors": [{code, title, detail, source, meta}]}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from portin.domain.errors import Conflict, MalformedRequest, PortinError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {400: "10015", 401: "10009", 403: "10010", 404: "10005", 405: "10015",
+               409: "10011", 413: "10013", 415: "10015", 422: "10015", 429: "10011"}
+
+
+def error_body(code: str, title: str, detail: str, pointer: str | None = None,
+               parameter: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "title": title, "detail": detail}
+    source = {k: v for k, v in (("pointer", pointer), ("parameter", parameter)) if v}
+    if source:
+        error["source"] = source
+    error["meta"] = {"url": f"https://developers.telnyx.com/docs/overview/errors/{code}"}
+    return {"errors": [error]}
+
+
+def render(error: PortinError) -> JSONResponse:
+    return JSONResponse(
+        error_body(error.code, error.title, error.detail, error.pointer, error.parameter),
+        status_code=error.status_code)
+
+
+def _pointer(location: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in location if p not in ("body",)]
+    return "/" + "/".join(parts)
+
+
+def _validation_errors(exc: RequestValidationError) -> JSONResponse:
+    errors = []
+    status = 422
+    for item in exc.errors():
+        location = tuple(item.get("loc", ()))
+        if item.get("type") == "json_invalid":
+            status = 400
+            errors.append({"code": "10015", "title": "Bad Request",
+                           "detail": "The request body is not valid JSON.",
+                           "source": {"pointer": "/"}})
+            continue
+        message = str(item.get("msg", "Invalid value"))
+        pointer = _pointer(location)
+        source: dict[str, str] = {"pointer": pointer}
+        if location and location[0] in ("query", "path", "header"):
+            source = {"parameter": str(location[-1])}
+        errors.append({"code": "10015", "title": "Invalid value",
+                       "detail": f"{pointer if 'pointer' in source else location[-1]}: {message}",
+                       "source": source})
+    return JSONResponse({"errors": errors}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(PortinError)
+    async def _portin_error(_request: Request, exc: PortinError) -> JSONResponse:
+        return render(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation_errors(exc)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        return render(Conflict("The porting order was changed by someone else at the same"
+                               " time; read it again and retry."))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "10007")
+        title = {404: "Resource not found", 405: "Method not allowed"}.get(
+            exc.status_code, str(exc.detail))
+        return JSONResponse(error_body(code, title, str(exc.detail)),
+                            status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def _undecodable(_request: Request, _exc: UnicodeDecodeError) -> JSONResponse:
+        return render(MalformedRequest("The request body is not UTF-8."))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("10007", "Unexpected error",
+                                       "Something went wrong on our side; it was logged."),
+                            status_code=500)

@@ -1,0 +1,112 @@
+"""How stored rows look on the wire: the public API's object shapes, every field present."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portin.domain.timefmt import iso
+from portin.storage.models import PortingComment, PortingEvent, PortingOrder, PortingPhoneNumber
+
+PHONE_NUMBERS_SHOWN = 50
+
+
+def phone_numbers_url(order_id: str) -> str:
+    return f"/v2/porting_phone_numbers?filter[porting_order_id]={order_id}"
+
+
+def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> dict[str, Any]:
+    return {
+        "id": number.id,
+        "phone_number": number.phone_number,
+        "porting_order_id": order.id,
+        "porting_order_status": order.status,
+        "support_key": order.support_key,
+        "activation_status": number.activation_status,
+        "phone_number_type": number.phone_number_type,
+        "portability_status": number.portability_status,
+        "requirements_status": number.requirements_status,
+        "country_code": number.country_code,
+        "record_type": "porting_phone_number",
+    }
+
+
+def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
+          numbers_count: int) -> dict[str, Any]:
+    """A PortingOrder. `numbers` is None when the caller did not ask to include them."""
+    return {
+        "id": row.id,
+        "record_type": "porting_order",
+        "status": {"value": row.status, "details": list(row.status_details or [])},
+        "customer_reference": row.customer_reference,
+        "customer_group_reference": row.customer_group_reference,
+        "description": row.description,
+        "support_key": row.support_key,
+        "parent_support_key": row.parent_support_key,
+        "webhook_url": row.webhook_url,
+        "old_service_provider_ocn": row.old_service_provider_ocn,
+        "user_id": None,
+        "organization_id": row.organization_id,
+        "phone_number_type": row.phone_number_type,
+        "phone_numbers": (None if numbers is None
+                          else [phone_number(n, row) for n in numbers[:PHONE_NUMBERS_SHOWN]]),
+        "porting_phone_numbers_count": numbers_count,
+        "messaging": {
+            "enable_messaging": row.enable_messaging,
+            "messaging_capable": row.messaging_capable,
+            "messaging_port_completed": row.messaging_port_status == "ported",
+            "messaging_port_status": row.messaging_port_status,
+        },
+        "activation_settings": {
+            "activation_status": row.activation_status,
+            "fast_port_eligible": row.fast_port_eligible,
+            "foc_datetime_requested": iso(row.foc_datetime_requested),
+            "foc_datetime_actual": iso(row.foc_datetime_actual),
+        },
+        "end_user": row.end_user,
+        "documents": row.documents,
+        "misc": row.misc,
+        "phone_number_configuration": row.phone_number_configuration,
+        "requirements": [],
+        "requirements_met": _requirements_met(row),
+        "additional_steps": [],
+        "user_feedback": row.user_feedback,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
+
+
+def _requirements_met(row: PortingOrder) -> bool:
+    """True once the end user's name, authorized person and service address are filled in."""
+    admin = row.end_user.get("admin") or {}
+    location = row.end_user.get("location") or {}
+    needed = [admin.get("entity_name"), admin.get("auth_person_name"),
+              location.get("street_address"), location.get("locality"),
+              location.get("postal_code"), location.get("country_code")]
+    return all(needed)
+
+
+def comment(row: PortingComment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "body": row.body,
+        "porting_order_id": row.porting_order_id,
+        "user_type": row.user_type,
+        "user_id": row.user_id,
+        "created_at": iso(row.created_at),
+        "record_type": "porting_comment",
+    }
+
+
+def event(row: PortingEvent) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "event_type": row.event_type,
+        "payload": row.payload,
+        "payload_status": "completed",
+        "porting_order_id": row.porting_order_id,
+        "available_notification_methods": list(row.notification_methods or []),
+        "occurred_at": iso(row.created_at),
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.created_at),
+        "record_type": "porting_event",
+    }

@@ -1,0 +1,51 @@
+"""/v2/public_key and /v2/porting_phone_numbers: account-level reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from portin.api import resources
+from portin.api.deps import get_db, org_id, user_caller
+from portin.api.query import PAGE_DOCS, Query, parameter_docs
+from portin.api.routes.orders import STATUS_VALUES
+from portin.domain.errors import NotFound
+from portin.services.accounts import Caller
+from portin.storage import accounts, numbers
+from portin.storage.db import Database
+
+router = APIRouter(prefix="/v2", tags=["Account"])
+
+
+@router.get("/public_key", summary="The key that verifies this organization's webhooks")
+def public_key(caller: Caller = Depends(user_caller),
+               db: Database = Depends(get_db)) -> dict[str, Any]:
+    with db.reading() as session:
+        organization = accounts.get_organization(session, org_id(caller))
+        if organization is None:
+            raise NotFound("The organization of this key no longer exists.")
+        return {"data": {"public_key": organization.public_key, "record_type": "public_key"}}
+
+
+@router.get("/porting_phone_numbers", summary="List phone numbers on porting orders",
+            openapi_extra=parameter_docs([
+                ("filter[porting_order_id]", {"type": "string"}, "Numbers of one order."),
+                ("filter[porting_order_status]", {"type": "string", "enum": STATUS_VALUES},
+                 "Numbers on orders in this status."),
+                ("filter[phone_number]", {"type": "string"}, "One number, +E.164."),
+                *PAGE_DOCS]))
+def list_phone_numbers(request: Request, caller: Caller = Depends(user_caller),
+                       db: Database = Depends(get_db)) -> dict[str, Any]:
+    query = Query(request.query_params)
+    filters = numbers.NumberFilters(
+        organization_id=org_id(caller),
+        porting_order_id=query.text("filter[porting_order_id]", 64),
+        porting_order_status=query.choice("filter[porting_order_status]", STATUS_VALUES),
+        phone_number=query.text("filter[phone_number]", 16),
+    )
+    page = query.page()
+    with db.reading() as session:
+        result = numbers.list_numbers(session, filters, page)
+        return {"data": [resources.phone_number(n, o) for n, o in result.items],
+                "meta": result.meta()}

@@ -1,0 +1,169 @@
+"""`portin`: one command with subcommands named after what they operate on.
+
+Every subcommand reads the same PORTIN_* settings; flags override them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+
+import click
+
+from portin.config import Settings
+from portin.storage import migrations
+from portin.storage.db import Database
+
+DB_HELP = "SQLite path or postgresql:// URL [env PORTIN_DATABASE_URL]"
+
+
+def _settings(database_url: str | None) -> Settings:
+    overrides = {"database_url": database_url} if database_url else {}
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@click.group()
+def cli() -> None:
+    """portin: port-in orders, their event history, and notifications."""
+
+
+@cli.command()
+@click.option("--database-url", help=DB_HELP)
+def migrate(database_url: str | None) -> None:
+    """Bring the database schema to the newest version."""
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--database-url", help=DB_HELP)
+@click.option("--demo", is_flag=True,
+              help="Make (or reuse) an organization named 'demo' and print fresh keys for it.")
+def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
+    """Run the API, the worker and the scheduler in one process (migrates first)."""
+    import uvicorn
+
+    from portin.api.app import create_app
+
+    _logging()
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    if demo:
+        _print_demo_keys(settings, f"http://{host}:{port}")
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+def _print_demo_keys(settings: Settings, base: str) -> None:
+    from portin.services import accounts as account_service
+    from portin.storage import accounts
+
+    db = Database(settings.database_url)
+    with db.writing() as session:
+        organization = accounts.find_organization_by_name(session, "demo")
+        if organization is None:
+            organization = account_service.create_organization(session, "demo")
+        api_key = account_service.create_api_key(session, "user", organization.id)
+        operator_key = account_service.create_api_key(session, "operator", None)
+        public_key = organization.public_key
+        organization_id = organization.id
+    db.dispose()
+    click.echo("")
+    click.echo(f"portin is starting at {base}  (API docs: {base}/docs)")
+    click.echo(f"  demo organization : {organization_id}")
+    click.echo(f"  API key           : {api_key}")
+    click.echo(f"  operator key      : {operator_key}")
+    click.echo(f"  webhook public key: {public_key}")
+    click.echo(f"  try: curl -H 'Authorization: Bearer {api_key}' {base}/v2/porting_orders")
+    click.echo("")
+
+
+@cli.command()
+@click.option("--database-url", help=DB_HELP)
+def worker(database_url: str | None) -> None:
+    """Run the scheduler (and, later, delivery) without the API."""
+    from portin.worker.scheduler import run_scheduler
+
+    _logging()
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_scheduler(db, settings, stop)
+
+    asyncio.run(main())
+    db.dispose()
+
+
+@cli.group()
+def org() -> None:
+    """Organizations (tenants)."""
+
+
+@org.command("create")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def org_create(name: str, as_json: bool, database_url: str | None) -> None:
+    """Make an organization with its first API key and webhook signing key."""
+    from portin.services import accounts as account_service
+
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.writing() as session:
+        organization = account_service.create_organization(session, name)
+        api_key = account_service.create_api_key(session, "user", organization.id)
+        result = {"organization_id": organization.id, "api_key": api_key,
+                  "public_key": organization.public_key}
+    db.dispose()
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        for key, value in result.items():
+            click.echo(f"{key}: {value}")
+
+
+@cli.group("operator-key")
+def operator_key() -> None:
+    """Keys of the porting desk, which act across organizations."""
+
+
+@operator_key.command("create")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def operator_key_create(as_json: bool, database_url: str | None) -> None:
+    """Make an operator key."""
+    from portin.services import accounts as account_service
+
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.writing() as session:
+        api_key = account_service.create_api_key(session, "operator", None)
+    db.dispose()
+    click.echo(json.dumps({"api_key": api_key}) if as_json else f"api_key: {api_key}")
+
+
+def _register_simulate() -> None:
+    from portin.cli.simulate import simulate
+
+    cli.add_command(simulate)
+
+
+_register_simulate()

@@ -1,0 +1,44 @@
+"""One typed settings object, read from PORTIN_* environment variables (and CLI flags)."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTIN_", extra="ignore")
+
+    # A SQLite file path, a sqlite:/// URL, or a postgresql:// URL.
+    database_url: str = "./data/portin.db"
+    smtp_url: str = "smtp://127.0.0.1:1025"
+    email_from: str = "portin@localhost"
+    draft_ttl_seconds: int = Field(default=2_592_000, ge=1)
+    # How often the scheduler looks for expired drafts (the contract asks for <= 10 s).
+    scheduler_interval_seconds: float = Field(default=5.0, gt=0, le=10)
+    allow_private_webhooks: bool = False
+    delivery_timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_base_seconds: float = Field(default=5.0, ge=0)
+    retry_max_attempts: int = Field(default=12, ge=1)
+    retry_window_seconds: float = Field(default=86_400.0, gt=0)
+    # Where the portal lives, for links in emails.
+    public_base_url: str = "http://127.0.0.1:8080"
+    max_body_bytes: int = 1_048_576
+
+    @field_validator("database_url")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("PORTIN_DATABASE_URL is empty: give a SQLite path or a"
+                             " postgresql:// URL")
+        return value.strip()
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """Turn the user's database setting into a SQLAlchemy URL with the drivers portin ships."""
+    url = database_url
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+", "sqlite:")):
+        return url
+    return f"sqlite:///{url}"

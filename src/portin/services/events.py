@@ -1,0 +1,54 @@
+"""Recording events: the one place a change becomes an immutable event row.
+
+Every use case calls `record` inside the transaction of its change, so an event exists if and
+only if its change was committed. This is also where the notification outbox plugs in: the
+fan-out to subscribed channels is written here, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portin.domain import events as payloads
+from portin.domain.events import EventType, OrderFacts
+from portin.storage import events as event_store
+from portin.storage.models import PortingEvent, PortingOrder
+
+
+def facts(order: PortingOrder) -> OrderFacts:
+    return OrderFacts(
+        id=order.id,
+        customer_reference=order.customer_reference,
+        support_key=order.support_key,
+        webhook_url=order.webhook_url,
+        status_value=order.status,
+        status_details=list(order.status_details or []),
+        updated_at=order.updated_at,
+        created_at=order.created_at,
+        enable_messaging=order.enable_messaging,
+        messaging_capable=order.messaging_capable,
+        messaging_port_status=order.messaging_port_status,
+    )
+
+
+def record(session: Session, organization_id: str, porting_order_id: str,
+           event_type: EventType, payload: dict[str, Any], now: datetime) -> PortingEvent:
+    event = PortingEvent(
+        id=str(uuid.uuid4()),
+        organization_id=organization_id,
+        porting_order_id=porting_order_id,
+        event_type=str(event_type),
+        payload=payload,
+        notification_methods=[],
+        created_at=now,
+    )
+    return event_store.append(session, event)
+
+
+def record_status_changed(session: Session, order: PortingOrder, now: datetime) -> PortingEvent:
+    return record(session, order.organization_id, order.id, EventType.STATUS_CHANGED,
+                  payloads.status_changed(facts(order)), now)

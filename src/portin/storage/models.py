@@ -1,0 +1,150 @@
+"""The schema. One class per table; Alembic migrations are checked against these in tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from portin.storage.types import BigIntegerKey, UTCDateTime
+
+UUID_LEN = 36
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Ed25519 signing key: the 32-byte seed, base64. A secret: never logged, never served.
+    signing_seed: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    """A bearer key. Only its SHA-256 is kept; the key itself is shown once, at creation."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    # Null for operator keys, which act across organizations.
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "user" or "operator"
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the key, so a person can tell keys apart without the secret.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class PortingOrder(Base):
+    __tablename__ = "porting_orders"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[str] = mapped_column(String(32))
+    status_details: Mapped[list[Any]] = mapped_column(default=list)
+    customer_reference: Mapped[str | None] = mapped_column(String(255))
+    customer_group_reference: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    support_key: Mapped[str | None] = mapped_column(String(16), index=True)
+    parent_support_key: Mapped[str | None] = mapped_column(String(16))
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    old_service_provider_ocn: Mapped[str | None] = mapped_column(String(32))
+    phone_number_type: Mapped[str] = mapped_column(String(32))
+    enable_messaging: Mapped[bool] = mapped_column(Boolean, default=False)
+    messaging_capable: Mapped[bool] = mapped_column(Boolean, default=False)
+    messaging_port_status: Mapped[str] = mapped_column(String(32), default="not_applicable")
+    fast_port_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
+    foc_datetime_requested: Mapped[datetime | None]
+    foc_datetime_actual: Mapped[datetime | None]
+    activation_status: Mapped[str | None] = mapped_column(String(32))
+    end_user: Mapped[dict[str, Any]]
+    misc: Mapped[dict[str, Any] | None]
+    documents: Mapped[dict[str, Any]]
+    phone_number_configuration: Mapped[dict[str, Any]]
+    user_feedback: Mapped[dict[str, Any]]
+    # Copies of nested values that the list filters search, kept in step by the service layer.
+    entity_name: Mapped[str | None] = mapped_column(String(255))
+    auth_person_name: Mapped[str | None] = mapped_column(String(255))
+    misc_type: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    # Optimistic concurrency: a stale write (user and operator at once) fails instead of
+    # overwriting, and the draft expiry deletes each draft exactly once across workers.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_orders_org_created", "organization_id", "created_at"),
+        Index("ix_orders_org_customer_ref", "organization_id", "customer_reference"),
+        Index("ix_orders_status_created", "status", "created_at"),
+    )
+
+
+class PortingPhoneNumber(Base):
+    __tablename__ = "porting_phone_numbers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"), index=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    phone_number: Mapped[str] = mapped_column(String(16))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    phone_number_type: Mapped[str] = mapped_column(String(32))
+    activation_status: Mapped[str | None] = mapped_column(String(32))
+    portability_status: Mapped[str] = mapped_column(String(16), default="pending")
+    requirements_status: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_numbers_org_number", "organization_id", "phone_number"),)
+
+
+class PortingComment(Base):
+    __tablename__ = "porting_comments"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    body: Mapped[str] = mapped_column(Text)
+    user_type: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_comments_order_created", "porting_order_id", "created_at"),)
+
+
+class PortingEvent(Base):
+    """An immutable record of one change. Written in the transaction of the change itself."""
+
+    __tablename__ = "porting_events"
+
+    # Insertion order: ties between events of one transaction (a split) sort by it.
+    seq: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    # The methods (webhook, email) the event was sent by; filled by the notification fan-out.
+    notification_methods: Mapped[list[Any]] = mapped_column(
+        default=list, server_default=text("'[]'"))
+    created_at: Mapped[datetime]
+
+    # Every list is "newest first within one organization", optionally narrowed by order or
+    # type and by a created_at range: each index serves one of those shapes, in sort order.
+    __table_args__ = (
+        Index("ix_events_org_created", "organization_id", "created_at", "seq"),
+        Index("ix_events_org_order_created",
+              "organization_id", "porting_order_id", "created_at", "seq"),
+        Index("ix_events_org_type_created", "organization_id", "event_type", "created_at", "seq"),
+    )

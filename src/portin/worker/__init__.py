@@ -1,0 +1,1 @@
+"""Background work that runs inside `portin serve` or alone as `portin worker`."""

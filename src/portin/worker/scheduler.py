@@ -1,0 +1,29 @@
+"""Periodic jobs: for now, deleting drafts that were not submitted within the TTL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from portin.config import Settings
+from portin.domain.timefmt import utcnow
+from portin.services.drafts import expire_drafts
+from portin.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    """Run every interval until `stop` is set. A failing tick is logged and retried later."""
+    while not stop.is_set():
+        try:
+            deleted = await asyncio.to_thread(
+                expire_drafts, db, settings.draft_ttl_seconds, utcnow())
+            if deleted:
+                log.info("deleted %d expired draft(s)", deleted)
+        except Exception:
+            log.exception("draft expiry failed; trying again next tick")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.scheduler_interval_seconds)
+        except TimeoutError:
+            pass

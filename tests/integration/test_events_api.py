@@ -78,9 +78,13 @@ def test_a_rolled_back_change_leaves_no_event(db: Database, tenant: Tenant) -> N
     with db.writing() as session:
         order = order_service.create_order(session, tenant.organization_id, [n(1)], None, None,
                                            utcnow())
-    with pytest.raises(RuntimeError), db.writing() as session:
-        order_service.confirm(session, tenant.organization_id, order.id, utcnow())
-        raise RuntimeError("the process died before commit")
+    def confirm_then_die() -> None:
+        with db.writing() as session:
+            order_service.confirm(session, tenant.organization_id, order.id, utcnow())
+            raise RuntimeError("the process died before commit")
+
+    with pytest.raises(RuntimeError):
+        confirm_then_die()
     with db.reading() as session:
         fresh = order_service.require_order(session, order.id, tenant.organization_id)
         assert fresh.status == "draft"

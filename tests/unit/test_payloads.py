@@ -9,8 +9,8 @@ import pytest
 
 from portin.domain import events
 from portin.domain.errors import InvalidRequest
-from portin.domain.exception_codes import EXCEPTION_TYPES, resolve_details
 from portin.domain.events import OrderFacts
+from portin.domain.exception_codes import EXCEPTION_TYPES, resolve_details
 
 WHEN = datetime(2021, 1, 19, 19, 52, 13, 874635, tzinfo=UTC)
 ORDER = OrderFacts(

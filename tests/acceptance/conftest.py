@@ -1,0 +1,80 @@
+"""A real `portin serve` process on loopback, set up only through the `portin` command."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PORTIN = str(Path(sys.executable).parent / "portin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base_url: str
+    env: dict[str, str]
+
+    def portin(self, *args: str) -> str:
+        result = subprocess.run([PORTIN, *args], env=self.env, capture_output=True, text=True,
+                                timeout=60, check=True)
+        return result.stdout
+
+    def new_org(self, name: str) -> dict[str, str]:
+        return dict(json.loads(self.portin("org", "create", name, "--json")))
+
+    def operator_key(self) -> str:
+        return str(json.loads(self.portin("operator-key", "create", "--json"))["api_key"])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], deadline: float = 30) -> None:
+    until = time.monotonic() + deadline
+    while time.monotonic() < until:
+        if process.poll() is not None:
+            raise RuntimeError(f"portin serve exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("portin serve did not come up in time")
+
+
+@contextlib.contextmanager
+def running_server(folder: Path, **settings: str) -> Iterator[Server]:
+    """`portin serve` on a free port with its own SQLite file; stopped at the end."""
+    port = free_port()
+    env = {**os.environ, "PORTIN_DATABASE_URL": str(folder / "portin.db"),
+           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1", **settings}
+    log = (folder / "serve.log").open("wb")
+    process = subprocess.Popen([PORTIN, "serve", "--port", str(port)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base_url, process)
+        yield Server(base_url, env)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("server")) as running:
+        yield running

@@ -1,0 +1,87 @@
+"""The `portin` command end to end: keys, the simulator, and draft expiry inside `serve`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.acceptance.conftest import PORTIN, Server, running_server
+
+
+def get(server: Server, path: str, key: str) -> Any:
+    request = urllib.request.Request(server.base_url + path,
+                                     headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_org_create_prints_keys_and_a_verifying_public_key(server: Server) -> None:
+    org = server.new_org("cli-org")
+    assert set(org) == {"organization_id", "api_key", "public_key"}
+    assert len(base64.b64decode(org["public_key"])) == 32
+    served = get(server, "/v2/public_key", org["api_key"])
+    assert served["data"]["public_key"] == org["public_key"]
+    operator = server.operator_key()
+    assert operator != org["api_key"]
+    assert get(server, "/v2/operator/porting_orders", operator)["meta"]["page_number"] == 1
+
+
+def simulate(server: Server, keys: list[str], operator: str, orders: int, seed: int) -> str:
+    args = [PORTIN, "simulate", "--url", server.base_url, "--operator-key", operator,
+            "--orders", str(orders), "--seed", str(seed)]
+    for key in keys:
+        args += ["--api-key", key]
+    result = subprocess.run(args, env=server.env, capture_output=True, text=True, timeout=120,
+                            check=True)
+    return result.stdout
+
+
+def test_simulate_drives_realistic_lifecycles_repeatably(tmp_path: Path) -> None:
+    runs = []
+    for attempt in ("first", "second"):
+        folder = tmp_path / attempt
+        folder.mkdir()
+        with running_server(folder) as server:
+            orgs = [server.new_org("sim-a"), server.new_org("sim-b")]
+            operator = server.operator_key()
+            summary = simulate(server, [o["api_key"] for o in orgs], operator, 20, seed=7)
+            events: dict[str, int] = {}
+            for org in orgs:
+                listed = get(server, "/v2/porting/events?page[size]=250", org["api_key"])
+                for event in listed["data"]:
+                    events[event["event_type"]] = events.get(event["event_type"], 0) + 1
+            runs.append((summary, events))
+    (summary, events), (again, events_again) = runs
+    assert summary == again and events == events_again
+    assert sum(int(line.split()[0]) for line in summary.splitlines()) == 20
+    assert events["porting_order.status_changed"] > 20
+    assert "porting_order.new_comment" in events
+    assert "porting_order.split" in events
+    assert "porting_order.messaging_changed" in events
+    assert "porting_order.deleted" in events
+
+
+def test_serve_deletes_expired_drafts_by_itself(tmp_path: Path) -> None:
+    with running_server(tmp_path, PORTIN_DRAFT_TTL_SECONDS="1",
+                        PORTIN_SCHEDULER_INTERVAL_SECONDS="0.2") as server:
+        org = server.new_org("ttl")
+        request = urllib.request.Request(
+            server.base_url + "/v2/porting_orders", method="POST",
+            data=json.dumps({"phone_numbers": ["+17203330001"]}).encode(),
+            headers={"Authorization": f"Bearer {org['api_key']}",
+                     "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            order_id = json.loads(response.read())["data"][0]["id"]
+        deadline = time.monotonic() + 15
+        deleted: list[Any] = []
+        while time.monotonic() < deadline and not deleted:
+            time.sleep(0.2)
+            deleted = get(server, "/v2/porting/events?filter[type]=porting_order.deleted",
+                          org["api_key"])["data"]
+        assert [e["porting_order_id"] for e in deleted] == [order_id]
+        assert get(server, "/v2/porting_orders", org["api_key"])["data"] == []

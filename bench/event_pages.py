@@ -1,0 +1,148 @@
+"""Event-list latency at scale: p50/p99 of filtered GET /v2/porting/events pages, at page 1 and
+at a deep page, beside the bare SQL behind each (the same statements replayed on the driver).
+
+    .venv/bin/python bench/event_pages.py --events 1000000           # SQLite (temp file)
+    .venv/bin/python bench/event_pages.py --events 1000 --database-url postgresql://...
+
+It loads N events for one organization (spread over 20,000 orders, the five event types and a
+year of time), then times each query shape with the real app in-process (ASGI, no network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event, insert
+
+from portin.api.app import create_app
+from portin.config import Settings
+from portin.services.accounts import create_api_key, create_organization
+from portin.storage import migrations
+from portin.storage.db import Database
+from portin.storage.models import PortingEvent
+
+TYPES = ["porting_order.status_changed"] * 6 + ["porting_order.new_comment"] * 2 + [
+    "porting_order.split", "porting_order.messaging_changed", "porting_order.deleted"]
+ORDERS = 20_000
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def load(db: Database, organization_id: str, count: int, rng: random.Random) -> list[str]:
+    orders = [str(uuid.uuid4()) for _ in range(min(ORDERS, max(1, count // 5)))]
+    table = PortingEvent.__table__
+    batch: list[dict[str, Any]] = []
+    seconds_in_year = 365 * 86400
+    started = time.perf_counter()
+    for i in range(count):
+        order_id = rng.choice(orders)
+        created = START + timedelta(seconds=rng.random() * seconds_in_year)
+        batch.append({
+            "id": str(uuid.uuid4()), "organization_id": organization_id,
+            "porting_order_id": order_id, "event_type": rng.choice(TYPES),
+            "payload": {"id": order_id, "customer_reference": f"ref-{i % 977}",
+                        "status": {"details": [], "value": "submitted"},
+                        "support_key": "sr_0a1b2c", "updated_at": created.isoformat(),
+                        "webhook_url": None},
+            "notification_methods": [], "created_at": created,
+        })
+        if len(batch) == 20_000 or i == count - 1:
+            with db.writing() as session:
+                session.execute(insert(table), batch)
+            batch.clear()
+    print(f"loaded {count:,} events in {time.perf_counter() - started:.1f} s")
+    return orders
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    folder = tempfile.mkdtemp(prefix="portin-bench-")
+    url = args.database_url or str(Path(folder) / "bench.db")
+    migrations.upgrade(url)
+    db = Database(url)
+    with db.writing() as session:
+        organization = create_organization(session, f"bench-{uuid.uuid4().hex[:6]}")
+        key = create_api_key(session, "user", organization.id)
+    orders = load(db, organization.id, args.events, rng)
+
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    app = create_app(Settings(database_url=url), db, run_background=False)
+    headers = {"Authorization": f"Bearer {key}"}
+    mid = (START + timedelta(days=150)).isoformat()
+    end = (START + timedelta(days=160)).isoformat()
+    shapes = {
+        "no filter": {},
+        "type": {"filter[type]": "porting_order.split"},
+        "porting_order_id": {"filter[porting_order_id]": orders[0]},
+        "created_at 10-day range": {"filter[created_at][gte]": mid,
+                                    "filter[created_at][lte]": end},
+        "type + created_at range": {"filter[type]": "porting_order.status_changed",
+                                    "filter[created_at][gte]": mid,
+                                    "filter[created_at][lte]": end},
+    }
+    print(f"\n{args.events:,} events, {db.engine.dialect.name}, page[size]=20, "
+          f"{args.samples} samples each; milliseconds")
+    print(f"{'filter':28} {'page':>6} {'results':>9} {'API p50':>8} {'API p99':>8} "
+          f"{'SQL p50':>8} {'SQL p99':>8}")
+    with TestClient(app) as client:
+        for name, params in shapes.items():
+            total = client.get("/v2/porting/events", params=params,
+                               headers=headers).json()["meta"]["total_results"]
+            deep = max(1, (total // 20) // 2)
+            for page in sorted({1, deep}):
+                query = {**params, "page[size]": "20", "page[number]": str(page)}
+                api_times: list[float] = []
+                for _ in range(args.samples):
+                    statements.clear()
+                    started = time.perf_counter()
+                    response = client.get("/v2/porting/events", params=query, headers=headers)
+                    api_times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.text
+                captured = [s for s in statements if "porting_events" in s[0]]
+                sql_times: list[float] = []
+                raw = db.engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+                    for _ in range(args.samples):
+                        started = time.perf_counter()
+                        for statement, parameters in captured:
+                            cursor.execute(statement, parameters)
+                            cursor.fetchall()
+                        sql_times.append((time.perf_counter() - started) * 1000)
+                    raw.rollback()
+                finally:
+                    raw.close()
+                print(f"{name:28} {page:>6} {total:>9,} {statistics.median(api_times):8.2f} "
+                      f"{percentile(api_times, 0.99):8.2f} {statistics.median(sql_times):8.2f} "
+                      f"{percentile(sql_times, 0.99):8.2f}")
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()

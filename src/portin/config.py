@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     retry_base_seconds: float = Field(default=5.0, ge=0)
     retry_max_attempts: int = Field(default=12, ge=1)
     retry_window_seconds: float = Field(default=86_400.0, gt=0)
+    # How long a worker holds a claimed delivery before another worker may take it over.
+    # Longer than any one send can take; 0 means three times the delivery timeout plus 30 s.
+    delivery_lease_seconds: float = Field(default=0, ge=0)
+    worker_concurrency: int = Field(default=64, ge=1, le=1024)
+    worker_per_endpoint: int = Field(default=8, ge=1, le=256)
+    worker_poll_seconds: float = Field(default=0.25, gt=0, le=10)
     # Where the portal lives, for links in emails.
     public_base_url: str = "http://127.0.0.1:8080"
     max_body_bytes: int = 1_048_576
@@ -42,3 +48,7 @@ def sqlalchemy_url(database_url: str) -> str:
     if url.startswith(("postgresql+", "sqlite:")):
         return url
     return f"sqlite:///{url}"
+
+
+def lease_seconds(settings: Settings) -> float:
+    return settings.delivery_lease_seconds or settings.delivery_timeout_seconds * 3 + 30

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from portin import __version__
 from portin.api import errors
 from portin.api.body_limit import BodyLimit
-from portin.api.routes import account, events, operator, orders
+from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
+from portin.delivery.worker import DeliveryWorker
 from portin.storage.db import Database
 from portin.worker.scheduler import run_scheduler
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings, db: Database | None = None,
         tasks = []
         if run_background:
             tasks.append(asyncio.create_task(run_scheduler(database, settings, stop)))
+            tasks.append(asyncio.create_task(DeliveryWorker(database, settings).run(stop)))
         try:
             yield
         finally:
@@ -47,7 +49,7 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.db = database
     app.state.settings = settings
     errors.install(app)
-    for module in (orders, events, operator, account):
+    for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 

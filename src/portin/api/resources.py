@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from portin.domain.timefmt import iso
-from portin.storage.models import PortingComment, PortingEvent, PortingOrder, PortingPhoneNumber
+from portin.storage.models import (
+    Delivery,
+    DeliveryAttempt,
+    NotificationChannel,
+    NotificationProfile,
+    NotificationSetting,
+    PortingComment,
+    PortingEvent,
+    PortingOrder,
+    PortingPhoneNumber,
+)
 
 PHONE_NUMBERS_SHOWN = 50
 
@@ -109,4 +119,65 @@ def event(row: PortingEvent) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "updated_at": iso(row.created_at),
         "record_type": "porting_event",
+    }
+
+
+def profile(row: NotificationProfile) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "created_at": iso(row.created_at),
+            "updated_at": iso(row.updated_at), "record_type": "notification_profile"}
+
+
+def channel(row: NotificationChannel) -> dict[str, Any]:
+    return {"id": row.id, "channel_type_id": row.channel_type_id,
+            "channel_destination": row.channel_destination,
+            "notification_profile_id": row.notification_profile_id,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+            "record_type": "notification_channel"}
+
+
+def setting(row: NotificationSetting) -> dict[str, Any]:
+    return {"id": row.id,
+            "notification_event_condition_id": row.notification_event_condition_id,
+            "notification_profile_id": row.notification_profile_id,
+            "notification_channel_id": row.notification_channel_id,
+            "associated_record_type": row.associated_record_type,
+            "associated_record_type_value": row.associated_record_type_value,
+            "parameters": list(row.parameters or []), "status": row.status,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+            "record_type": "notification_setting"}
+
+
+def attempt(row: DeliveryAttempt) -> dict[str, Any]:
+    return {"attempt": row.attempt, "status": row.status,
+            "started_at": iso(row.started_at), "finished_at": iso(row.finished_at),
+            "duration_ms": row.duration_ms, "errors": list(row.errors or []),
+            "error": row.error, "http": row.http, "email": row.email}
+
+
+def delivery(row: Delivery, event_row: PortingEvent | None,
+             attempts: list[DeliveryAttempt]) -> dict[str, Any]:
+    webhook = None
+    if event_row is not None:
+        webhook = {"id": event_row.id, "event_type": event_row.event_type,
+                   "occurred_at": iso(event_row.created_at), "payload": event_row.payload,
+                   "record_type": "event"}
+    return {
+        "id": row.id,
+        "record_type": "webhook_delivery",
+        "user_id": row.organization_id,
+        "status": row.status,
+        "method": row.method,
+        "destination": row.destination,
+        "notification_channel_id": row.notification_channel_id,
+        "event_id": row.event_id,
+        "porting_order_id": event_row.porting_order_id if event_row else None,
+        "republished": row.republished,
+        "attempt_count": row.attempt_count,
+        "next_attempt_at": iso(row.next_attempt_at) if row.status == "pending" else None,
+        "last_error": row.last_error,
+        "started_at": iso(row.started_at),
+        "finished_at": iso(row.finished_at),
+        "created_at": iso(row.created_at),
+        "webhook": webhook,
+        "attempts": [attempt(a) for a in attempts],
     }

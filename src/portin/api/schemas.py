@@ -111,3 +111,32 @@ class SplitRequest(Strict):
 
 class MessagingChange(Strict):
     messaging_port_status: str = Field(max_length=32)
+
+
+class ProfileBody(Strict):
+    name: str | None = Field(default=None, max_length=255)
+
+
+class ChannelBody(Strict):
+    channel_type_id: str | None = Field(default=None, max_length=16)
+    channel_destination: str | None = Field(default=None, max_length=2048)
+    notification_profile_id: str | None = Field(default=None, max_length=64)
+
+
+class SettingParameter(Strict):
+    name: str | None = Field(default=None, max_length=255)
+    value: str | None = Field(default=None, max_length=1024)
+
+
+class SettingBody(Strict):
+    notification_event_condition_id: str | None = Field(default=None, max_length=64)
+    notification_profile_id: str | None = Field(default=None, max_length=64)
+    notification_channel_id: str | None = Field(default=None, max_length=64)
+    parameters: list[SettingParameter] = Field(default_factory=list, max_length=20)
+
+
+class RepublishBody(Strict):
+    """Beyond the public API: narrow a republish to one channel or to the order's webhook_url."""
+
+    notification_channel_id: str | None = Field(default=None, max_length=64)
+    webhook_url_only: bool = False

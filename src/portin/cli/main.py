@@ -91,7 +91,8 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
 @cli.command()
 @click.option("--database-url", help=DB_HELP)
 def worker(database_url: str | None) -> None:
-    """Run the scheduler (and, later, delivery) without the API."""
+    """Run the delivery worker and the scheduler without the API."""
+    from portin.delivery.worker import DeliveryWorker
     from portin.worker.scheduler import run_scheduler
 
     _logging()
@@ -104,7 +105,8 @@ def worker(database_url: str | None) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await run_scheduler(db, settings, stop)
+        await asyncio.gather(run_scheduler(db, settings, stop),
+                             DeliveryWorker(db, settings).run(stop))
 
     asyncio.run(main())
     db.dispose()
@@ -160,10 +162,12 @@ def operator_key_create(as_json: bool, database_url: str | None) -> None:
     click.echo(json.dumps({"api_key": api_key}) if as_json else f"api_key: {api_key}")
 
 
-def _register_simulate() -> None:
+def _register_subcommands() -> None:
+    from portin.cli.listen import listen
     from portin.cli.simulate import simulate
 
     cli.add_command(simulate)
+    cli.add_command(listen)
 
 
-_register_simulate()
+_register_subcommands()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portin.domain import events as payloads
 from portin.domain.events import EventType, OrderFacts
+from portin.services.outbox import fan_out
 from portin.storage import events as event_store
 from portin.storage.models import PortingEvent, PortingOrder
 
@@ -35,20 +36,23 @@ def facts(order: PortingOrder) -> OrderFacts:
     )
 
 
-def record(session: Session, organization_id: str, porting_order_id: str,
-           event_type: EventType, payload: dict[str, Any], now: datetime) -> PortingEvent:
+def record(session: Session, order: PortingOrder, event_type: EventType,
+           payload: dict[str, Any], now: datetime) -> PortingEvent:
+    """Append the event and its deliveries (the outbox) to the caller's transaction."""
     event = PortingEvent(
         id=str(uuid.uuid4()),
-        organization_id=organization_id,
-        porting_order_id=porting_order_id,
+        organization_id=order.organization_id,
+        porting_order_id=order.id,
         event_type=str(event_type),
         payload=payload,
         notification_methods=[],
         created_at=now,
     )
-    return event_store.append(session, event)
+    event_store.append(session, event)
+    fan_out(session, event, order.webhook_url, now)
+    return event
 
 
 def record_status_changed(session: Session, order: PortingOrder, now: datetime) -> PortingEvent:
-    return record(session, order.organization_id, order.id, EventType.STATUS_CHANGED,
+    return record(session, order, EventType.STATUS_CHANGED,
                   payloads.status_changed(facts(order)), now)

@@ -127,7 +127,7 @@ def split(session: Session, order_id: str, phone_numbers: list[str], now: dateti
     source.updated_at = now
     session.flush()
     for number in moving:
-        record(session, source.organization_id, source.id, EventType.SPLIT,
+        record(session, source, EventType.SPLIT,
                payloads.split(source.id, target.id, number.id), now)
     return target
 
@@ -152,6 +152,6 @@ def set_messaging_status(session: Session, order_id: str, messaging_port_status:
     order.messaging_port_status = messaging_port_status
     order.updated_at = now
     session.flush()
-    record(session, order.organization_id, order.id, EventType.MESSAGING_CHANGED,
+    record(session, order, EventType.MESSAGING_CHANGED,
            payloads.messaging_changed(facts(order)), now)
     return order

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portin.delivery.address_guard import check_saved_url
 from portin.domain import events as payloads
 from portin.domain import lifecycle
 from portin.domain.errors import InvalidRequest, NotFound, TransitionRefused
@@ -114,13 +115,16 @@ def _merge(current: dict[str, Any] | None, changes: dict[str, Any]) -> dict[str,
 
 
 def update_order(session: Session, organization_id: str, order_id: str,
-                 changes: dict[str, Any], now: datetime) -> PortingOrder:
+                 changes: dict[str, Any], now: datetime,
+                 allow_private_webhooks: bool = False) -> PortingOrder:
     """Apply a PATCH. `changes` holds only the fields the client sent (null included)."""
     order = require_order(session, order_id, organization_id)
     lifecycle.check_edit(OrderStatus(order.status), set(changes))
     if "webhook_url" in changes:
         url = changes["webhook_url"]
         order.webhook_url = validate_webhook_url(url) if url else None
+        if order.webhook_url:
+            check_saved_url(order.webhook_url, allow_private_webhooks, "/webhook_url")
     for field in ("customer_reference", "customer_group_reference"):
         if field in changes:
             setattr(order, field, changes[field])
@@ -192,7 +196,7 @@ def delete_draft(session: Session, order: PortingOrder, now: datetime) -> None:
             pointer="/status")
     order.deleted_at = now
     session.flush()
-    record(session, order.organization_id, order.id, EventType.DELETED,
+    record(session, order, EventType.DELETED,
            payloads.deleted(facts(order), now), now)
 
 
@@ -207,6 +211,6 @@ def add_comment(session: Session, order: PortingOrder, body: str, user_type: str
     )
     session.add(comment)
     session.flush()
-    record(session, order.organization_id, order.id, EventType.NEW_COMMENT,
+    record(session, order, EventType.NEW_COMMENT,
            payloads.new_comment(facts(order), comment.id, text, now, user_id, user_type), now)
     return comment

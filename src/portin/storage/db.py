@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
+
+# Set in a session's `info` by whoever writes deliveries; after that session commits, the
+# database calls its wake listeners (the in-process delivery worker), so a new delivery is
+# sent at once rather than at the worker's next poll.
+WAKE_FLAG = "portin.deliveries_written"
 
 
 class Database:
@@ -32,6 +37,13 @@ class Database:
             write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self.wake_listeners: list[Callable[[], None]] = []
+        event.listen(self._write, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(WAKE_FLAG, False):
+            for listener in list(self.wake_listeners):
+                listener()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

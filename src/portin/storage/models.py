@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portin.storage.types import BigIntegerKey, UTCDateTime
@@ -147,4 +147,105 @@ class PortingEvent(Base):
         Index("ix_events_org_order_created",
               "organization_id", "porting_order_id", "created_at", "seq"),
         Index("ix_events_org_type_created", "organization_id", "event_type", "created_at", "seq"),
+    )
+
+
+class NotificationProfile(Base):
+    __tablename__ = "notification_profiles"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class NotificationChannel(Base):
+    __tablename__ = "notification_channels"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    notification_profile_id: Mapped[str] = mapped_column(
+        ForeignKey("notification_profiles.id"), index=True)
+    channel_type_id: Mapped[str] = mapped_column(String(16))  # "email" or "webhook"
+    channel_destination: Mapped[str] = mapped_column(String(2048))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class NotificationSetting(Base):
+    """Binds an event condition to a profile and a channel: "send these events there"."""
+
+    __tablename__ = "notification_settings"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    notification_event_condition_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    notification_profile_id: Mapped[str] = mapped_column(ForeignKey("notification_profiles.id"))
+    notification_channel_id: Mapped[str] = mapped_column(
+        ForeignKey("notification_channels.id"), index=True)
+    associated_record_type: Mapped[str] = mapped_column(String(32))
+    associated_record_type_value: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """One event on its way to one destination: the outbox row, written with the event.
+
+    A worker claims it by taking a lease; every send is a DeliveryAttempt. `status` is
+    pending until it is delivered or has run out of attempts or time (failed).
+    """
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    event_id: Mapped[str] = mapped_column(ForeignKey("porting_events.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(16))  # "webhook" or "email"
+    destination: Mapped[str] = mapped_column(String(2048))
+    # The channel it came from; null for the order's own webhook_url.
+    notification_channel_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    republished: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed
+    attempt_count: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # The worker's claim: due pending deliveries, oldest due first.
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_org_created", "organization_id", "created_at"),
+    )
+
+
+class DeliveryAttempt(Base):
+    """One send of a delivery: what was sent, what came back, how long it took."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id"))
+    attempt: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))  # delivered or failed
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    duration_ms: Mapped[int]
+    # Webhook: {"request": {url, headers}, "response": {status, headers, body}}; email: null.
+    http: Mapped[dict[str, Any] | None]
+    # Email: {"to", "smtp_code", "smtp_message"}; webhook: null.
+    email: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+
+    __table_args__ = (
+        UniqueConstraint("delivery_id", "attempt", name="uq_attempt_once"),
     )

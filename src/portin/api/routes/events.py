@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from portin.api import resources
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.schemas import RepublishBody
 from portin.domain.errors import NotFound
 from portin.domain.events import EventType
+from portin.domain.timefmt import utcnow
 from portin.services.accounts import Caller
+from portin.services.outbox import Narrowing
+from portin.services.republish import republish
 from portin.storage import events as event_store
 from portin.storage.db import Database
 from portin.storage.events import EventFilters
@@ -62,3 +66,16 @@ def retrieve_event(event_id: str, caller: Caller = Depends(user_caller),
         if row is None:
             raise NotFound(f"Porting event {event_id} was not found.")
         return {"data": resources.event(row)}
+
+
+@router.post("/porting/events/{event_id}/republish", status_code=204, response_class=Response,
+             summary="Send an event again to the destinations subscribed now")
+def republish_event(event_id: str, body: RepublishBody | None = None,
+                    caller: Caller = Depends(user_caller),
+                    db: Database = Depends(get_db)) -> Response:
+    narrowing = Narrowing(
+        notification_channel_id=body.notification_channel_id if body else None,
+        webhook_url_only=body.webhook_url_only if body else False)
+    with db.writing() as session:
+        republish(session, org_id(caller), event_id, narrowing, utcnow())
+    return Response(status_code=204)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from portin.api import resources
-from portin.api.deps import get_db, org_id, user_caller
+from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.schemas import CommentCreate, OrderCreate, OrderUpdate
+from portin.config import Settings
 from portin.domain.exception_codes import EXCEPTION_TYPES
 from portin.domain.lifecycle import OrderStatus
 from portin.domain.timefmt import utcnow
@@ -149,10 +150,12 @@ def retrieve_order(order_id: str, request: Request, caller: Caller = Depends(use
 
 @router.patch("/porting_orders/{order_id}", summary="Edit a porting order")
 def update_order(order_id: str, body: OrderUpdate, caller: Caller = Depends(user_caller),
-                 db: Database = Depends(get_db)) -> dict[str, Any]:
+                 db: Database = Depends(get_db),
+                 settings: Settings = Depends(get_settings)) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     with db.writing() as session:
-        row = order_service.update_order(session, org_id(caller), order_id, changes, utcnow())
+        row = order_service.update_order(session, org_id(caller), order_id, changes, utcnow(),
+                                         settings.allow_private_webhooks)
         return single_order(session, row)
 
 

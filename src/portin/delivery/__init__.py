@@ -1,0 +1,1 @@
+"""Getting events out: signing, the SSRF guard, webhook and email senders, and the worker."""

@@ -1,0 +1,203 @@
+"""The delivery worker: claims due deliveries, sends them, records every attempt.
+
+One asyncio loop per process. Claims and results go through the database in a thread, in
+batches; sends run concurrently, at most `worker_concurrency` at once in all and
+`worker_per_endpoint` to any one destination, so a slow or dead endpoint cannot hold up the
+others. A claimed delivery is leased: if this process dies, another worker takes it over once
+the lease runs out. On SQLite one worker process is enough (writes are serialized anyway); on
+PostgreSQL any number may run side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import os
+import random
+import socket
+from collections import Counter
+from datetime import timedelta
+
+from nacl.signing import SigningKey
+
+from portin.config import Settings, lease_seconds
+from portin.delivery.email import EmailSender, RenderedEmail, render
+from portin.delivery.email_context import email_context
+from portin.delivery.results import SendResult
+from portin.delivery.webhook import WebhookSender, envelope
+from portin.domain.retry import Outcome, RetryPolicy
+from portin.domain.timefmt import iso, utcnow
+from portin.storage import deliveries as store
+from portin.storage.db import Database
+from portin.storage.deliveries import AttemptRecord, Claimed
+from portin.storage.models import Organization
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    def __init__(self, db: Database, settings: Settings, worker_id: str | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.rng = rng or random.Random()
+        self.policy = RetryPolicy(settings.retry_base_seconds, settings.retry_max_attempts,
+                                  settings.retry_window_seconds)
+        self.webhooks = WebhookSender(settings.delivery_timeout_seconds,
+                                      settings.allow_private_webhooks,
+                                      total_limit=settings.worker_concurrency,
+                                      per_host_limit=settings.worker_per_endpoint)
+        self.email = EmailSender(settings.smtp_url, settings.email_from,
+                                 settings.delivery_timeout_seconds)
+        self._keys: dict[str, SigningKey] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._by_destination: Counter[str] = Counter()
+        self._records: list[AttemptRecord] = []
+        self._wake = asyncio.Event()
+        self._records_ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- waking -------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Called from any thread after a commit that wrote deliveries."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    # -- the loop -----------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self.webhooks.start()
+        self.db.wake_listeners.append(self.wake)
+        flusher = asyncio.create_task(self._flush_forever())
+        try:
+            while not stop.is_set():
+                claimed = await self._claim_some()
+                await self._pause(stop, busy=claimed > 0)
+        finally:
+            self.db.wake_listeners.remove(self.wake)
+            # Graceful stop: no new claims; what is being sent finishes (each send is bounded
+            # by the delivery timeout) and its attempt is recorded.
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            flusher.cancel()
+            await asyncio.gather(flusher, return_exceptions=True)
+            await self._flush()
+            await self.webhooks.close()
+
+    def _free_slots(self) -> int:
+        return self.settings.worker_concurrency - len(self._in_flight)
+
+    async def _pause(self, stop: asyncio.Event, busy: bool) -> None:
+        if busy and self._free_slots() > 0:
+            await asyncio.sleep(0)  # more may be due right away
+            return
+        self._wake.clear()
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        await asyncio.wait(waiters, timeout=self.settings.worker_poll_seconds,
+                           return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def _claim_some(self) -> int:
+        free = self._free_slots()
+        if free <= 0:
+            return 0
+        busy = [d for d, n in self._by_destination.items()
+                if n >= self.settings.worker_per_endpoint]
+        try:
+            claimed = await asyncio.to_thread(self._claim, free, busy)
+        except Exception:
+            log.exception("claiming deliveries failed; trying again shortly")
+            return 0
+        for item in claimed:
+            self._by_destination[item[0].destination] += 1
+            task = asyncio.create_task(self._deliver(item))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return len(claimed)
+
+    def _claim(self, limit: int, busy: list[str]) -> list[tuple[Claimed, RenderedEmail | None]]:
+        now = utcnow()
+        with self.db.writing() as session:
+            claimed = store.claim_due(
+                session, self.worker_id, now,
+                now + timedelta(seconds=lease_seconds(self.settings)), limit,
+                self.settings.worker_per_endpoint, busy, skip_locked=not self.db.is_sqlite)
+            prepared: list[tuple[Claimed, RenderedEmail | None]] = []
+            for item in claimed:
+                if item.organization_id not in self._keys:
+                    organization = session.get(Organization, item.organization_id)
+                    assert organization is not None
+                    self._keys[item.organization_id] = SigningKey(
+                        base64.b64decode(organization.signing_seed))
+                email = None
+                if item.method == "email":
+                    email = render(email_context(session, item,
+                                                 self.settings.public_base_url))
+                prepared.append((item, email))
+            return prepared
+
+    # -- one send -----------------------------------------------------------------------
+    async def _deliver(self, prepared: tuple[Claimed, RenderedEmail | None]) -> None:
+        claimed, email = prepared
+        try:
+            if claimed.method == "email" and email is not None:
+                result = await self.email.send(claimed.destination, email, claimed.event_id)
+            else:
+                body = envelope(claimed.event_id, claimed.event_type,
+                                iso(claimed.occurred_at) or "", claimed.payload,
+                                claimed.attempt, claimed.destination)
+                result = await self.webhooks.send(claimed.destination, body,
+                                                  self._keys[claimed.organization_id])
+            self._records.append(self._decide(claimed, result))
+            self._records_ready.set()
+        except Exception:
+            log.exception("delivery %s crashed; its lease will run out and it is retried",
+                          claimed.delivery_id)
+        finally:
+            self._by_destination[claimed.destination] -= 1
+            if self._by_destination[claimed.destination] <= 0:
+                del self._by_destination[claimed.destination]
+            self._wake.set()
+
+    def _decide(self, claimed: Claimed, result: SendResult) -> AttemptRecord:
+        next_at = None
+        if result.outcome == Outcome.DELIVERED:
+            delivery_status = "delivered"
+        elif result.outcome == Outcome.FAIL:
+            delivery_status = "failed"
+        else:
+            next_at = self.policy.next_attempt(claimed.attempt, claimed.created_at,
+                                               result.finished_at, self.rng,
+                                               result.retry_after)
+            delivery_status = "pending" if next_at is not None else "failed"
+        return AttemptRecord(
+            claimed=claimed,
+            status="delivered" if result.outcome == Outcome.DELIVERED else "failed",
+            delivery_status=delivery_status, next_attempt_at=next_at,
+            started_at=result.started_at, finished_at=result.finished_at,
+            duration_ms=result.duration_ms, http=result.http, email=result.email,
+            error=result.error, errors=result.errors)
+
+    # -- results ------------------------------------------------------------------------
+    async def _flush_forever(self) -> None:
+        while True:
+            await self._records_ready.wait()
+            self._records_ready.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        while self._records:
+            batch, self._records = self._records, []
+            try:
+                await asyncio.to_thread(self._write, batch)
+            except Exception:
+                log.exception("recording %d attempt(s) failed; retrying", len(batch))
+                self._records = batch + self._records
+                await asyncio.sleep(0.5)
+
+    def _write(self, batch: list[AttemptRecord]) -> None:
+        with self.db.writing() as session:
+            store.record_attempts(session, self.worker_id, batch)

@@ -1,0 +1,75 @@
+"""When to try a delivery again, and when to give up. Pure: callers pass the numbers in."""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+RETRIED_STATUSES = frozenset({408, 429})
+
+
+class Outcome(enum.StrEnum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    FAIL = "fail"
+
+
+def classify(http_status: int | None) -> Outcome:
+    """A 2xx is success; connection errors and timeouts (no status), 408, 429 and 5xx are tried
+    again; any other answer (a 410, a 400...) fails the delivery at once."""
+    if http_status is None:
+        return Outcome.RETRY
+    if 200 <= http_status < 300:
+        return Outcome.DELIVERED
+    if http_status in RETRIED_STATUSES or http_status >= 500:
+        return Outcome.RETRY
+    return Outcome.FAIL
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: float
+    max_attempts: int
+    window_seconds: float
+
+    def delay(self, attempts_made: int, rng: random.Random,
+              retry_after: float | None = None) -> float:
+        """Seconds before the next attempt after `attempts_made` attempts.
+
+        Exponential backoff with jitter: half of base * 2^(n-1) is fixed and half is random.
+        Full jitter (all random) would spread retries as well, but could schedule a later retry
+        sooner than an earlier one; with this form every gap is at least as long as the last
+        could have been. A receiver's Retry-After (429) is honoured when it asks for longer.
+        """
+        ceiling = self.base_seconds * (2 ** (attempts_made - 1))
+        delay: float = ceiling / 2 + rng.uniform(0, ceiling / 2)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return delay
+
+    def next_attempt(self, attempts_made: int, first_created: datetime, now: datetime,
+                     rng: random.Random, retry_after: float | None = None) -> datetime | None:
+        """When to try again, or None when attempts or the retry window are used up."""
+        if attempts_made >= self.max_attempts:
+            return None
+        due = now + timedelta(seconds=self.delay(attempts_made, rng, retry_after))
+        if due > first_created + timedelta(seconds=self.window_seconds):
+            return None
+        return due
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as delta-seconds or an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - now).total_seconds())

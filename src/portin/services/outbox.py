@@ -1,0 +1,75 @@
+"""The transactional outbox: an event's deliveries are written in the event's own transaction.
+
+One delivery per destination: each channel of the organization subscribed to the event (through
+a notification setting) and the order's own `webhook_url`. A destination named twice (a channel
+with the same URL as the order's webhook_url) gets one delivery.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portin.domain import notification_catalog as catalog
+from portin.storage import notifications as subscriptions
+from portin.storage.db import WAKE_FLAG
+from portin.storage.models import Delivery, PortingEvent
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """A republish may be narrowed to one channel, or to the order's webhook_url alone."""
+
+    notification_channel_id: str | None = None
+    webhook_url_only: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    method: str
+    destination: str
+    notification_channel_id: str | None
+
+
+def targets(session: Session, event: PortingEvent, order_webhook_url: str | None,
+            narrowing: Narrowing | None = None) -> list[Target]:
+    narrowing = narrowing or Narrowing()
+    found: list[Target] = []
+    if not narrowing.webhook_url_only:
+        conditions = catalog.conditions_covering(event.event_type)
+        for channel in subscriptions.subscribed_channels(session, event.organization_id,
+                                                         conditions):
+            if narrowing.notification_channel_id not in (None, channel.id):
+                continue
+            found.append(Target(channel.channel_type_id, channel.channel_destination, channel.id))
+    if order_webhook_url and narrowing.notification_channel_id is None:
+        found.append(Target("webhook", order_webhook_url, None))
+    unique: dict[tuple[str, str], Target] = {}
+    for target in found:
+        unique.setdefault((target.method, target.destination), target)
+    return list(unique.values())
+
+
+def fan_out(session: Session, event: PortingEvent, order_webhook_url: str | None,
+            now: datetime, narrowing: Narrowing | None = None,
+            republished: bool = False) -> list[Delivery]:
+    deliveries = [
+        Delivery(
+            id=str(uuid.uuid4()), organization_id=event.organization_id, event_id=event.id,
+            event_type=event.event_type, method=target.method, destination=target.destination,
+            notification_channel_id=target.notification_channel_id, republished=republished,
+            status="pending", attempt_count=0, next_attempt_at=now, lease_until=None,
+            leased_by=None, last_error=None, created_at=now, started_at=None, finished_at=None,
+        )
+        for target in targets(session, event, order_webhook_url, narrowing)
+    ]
+    if deliveries:
+        session.add_all(deliveries)
+        methods = set(event.notification_methods or []) | {d.method for d in deliveries}
+        event.notification_methods = sorted(methods)
+        session.flush()
+        session.info[WAKE_FLAG] = True
+    return deliveries

@@ -1,0 +1,39 @@
+"""Republish: send an event again to where it should go *now*, without a new event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from portin.domain import notification_catalog as catalog
+from portin.domain.errors import InvalidRequest, NotFound
+from portin.services.notifications import require_channel
+from portin.services.outbox import Narrowing, fan_out
+from portin.storage import events as event_store
+from portin.storage import notifications as subscriptions
+from portin.storage.models import Delivery, PortingOrder
+
+
+def republish(session: Session, organization_id: str, event_id: str, narrowing: Narrowing,
+              now: datetime) -> list[Delivery]:
+    """New deliveries (attempts start again at 1) to the channels subscribed at this moment
+    and to the order's current webhook_url, or to the one target the narrowing names."""
+    event = event_store.get_event(session, event_id, organization_id)
+    if event is None:
+        raise NotFound(f"Porting event {event_id} was not found.")
+    if narrowing.notification_channel_id is not None:
+        channel = require_channel(session, organization_id, narrowing.notification_channel_id,
+                                  pointer="/notification_channel_id")
+        subscribed = subscriptions.subscribed_channels(
+            session, organization_id, catalog.conditions_covering(event.event_type))
+        if channel.id not in {c.id for c in subscribed}:
+            raise InvalidRequest("That channel is not subscribed to this event's"
+                                 " notifications.", pointer="/notification_channel_id")
+    # A deleted draft keeps its row, so its webhook_url is still known.
+    order = session.get(PortingOrder, event.porting_order_id)
+    webhook_url = order.webhook_url if order is not None else None
+    if narrowing.webhook_url_only and not webhook_url:
+        raise InvalidRequest("The order has no webhook_url to republish to.",
+                             pointer="/webhook_url_only")
+    return fan_out(session, event, webhook_url, now, narrowing, republished=True)

@@ -1,0 +1,217 @@
+"""The delivery outbox: claiming due deliveries, recording attempts, and the delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
+from portin.storage.paging import Page, PageRequest, count_rows
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased to one worker, with what it needs to send attempt `attempt`."""
+
+    delivery_id: str
+    organization_id: str
+    method: str
+    destination: str
+    attempt: int
+    created_at: datetime
+    event_id: str
+    event_type: str
+    porting_order_id: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+
+
+def claim_due(session: Session, worker_id: str, now: datetime, lease_until: datetime,
+              limit: int, per_destination: int, busy_destinations: Sequence[str],
+              skip_locked: bool) -> list[Claimed]:
+    """Lease up to `limit` due deliveries, at most `per_destination` to any one destination,
+    none to a destination that is already busy. On PostgreSQL the candidate rows are locked
+    with SKIP LOCKED, so concurrent workers take disjoint sets; on SQLite the write
+    transaction itself is exclusive."""
+    if limit <= 0:
+        return []
+    candidates = (
+        select(Delivery.id, Delivery.destination)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
+               (Delivery.lease_until.is_(None)) | (Delivery.lease_until < now))
+        .order_by(Delivery.next_attempt_at)
+        .limit(limit * 4)
+    )
+    if busy_destinations:
+        candidates = candidates.where(Delivery.destination.not_in(list(busy_destinations)))
+    if skip_locked:
+        candidates = candidates.with_for_update(skip_locked=True)
+    per: dict[str, int] = {}
+    chosen: list[str] = []
+    for delivery_id, destination in session.execute(candidates).all():
+        if per.get(destination, 0) >= per_destination:
+            continue
+        per[destination] = per.get(destination, 0) + 1
+        chosen.append(delivery_id)
+        if len(chosen) >= limit:
+            break
+    if not chosen:
+        return []
+    session.execute(
+        update(Delivery).where(Delivery.id.in_(chosen))
+        .values(lease_until=lease_until, leased_by=worker_id)
+        .execution_options(synchronize_session=False))
+    rows = session.execute(
+        select(Delivery, PortingEvent)
+        .join(PortingEvent, PortingEvent.id == Delivery.event_id)
+        .where(Delivery.id.in_(chosen))
+        .order_by(Delivery.next_attempt_at)
+    ).all()
+    return [Claimed(
+        delivery_id=d.id, organization_id=d.organization_id, method=d.method,
+        destination=d.destination, attempt=d.attempt_count + 1, created_at=d.created_at,
+        event_id=e.id, event_type=e.event_type, porting_order_id=e.porting_order_id,
+        payload=e.payload, occurred_at=e.created_at) for d, e in rows]
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    claimed: Claimed
+    status: str  # the attempt's: delivered or failed
+    delivery_status: str  # the delivery's after it: delivered, pending or failed
+    next_attempt_at: datetime | None
+    started_at: datetime
+    finished_at: datetime
+    duration_ms: int
+    http: dict[str, Any] | None
+    email: dict[str, Any] | None
+    error: str | None
+    errors: list[int]
+
+
+def record_attempts(session: Session, worker_id: str, records: Sequence[AttemptRecord]) -> int:
+    """Write the attempts and move their deliveries on. A delivery whose lease this worker lost
+    (another worker took it over) is left alone. Returns how many were recorded."""
+    recorded = 0
+    for record in records:
+        claimed = record.claimed
+        values: dict[str, Any] = {
+            "attempt_count": claimed.attempt,
+            "status": record.delivery_status,
+            "lease_until": None,
+            "leased_by": None,
+            "last_error": record.error,
+            "finished_at": record.finished_at,
+            "started_at": func.coalesce(Delivery.started_at, record.started_at),
+        }
+        if record.next_attempt_at is not None:
+            values["next_attempt_at"] = record.next_attempt_at
+        result = session.execute(
+            update(Delivery)
+            .where(Delivery.id == claimed.delivery_id, Delivery.leased_by == worker_id,
+                   Delivery.attempt_count == claimed.attempt - 1)
+            .values(**values)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        session.add(DeliveryAttempt(
+            id=str(uuid.uuid4()), delivery_id=claimed.delivery_id, attempt=claimed.attempt,
+            status=record.status, started_at=record.started_at, finished_at=record.finished_at,
+            duration_ms=record.duration_ms, http=record.http, email=record.email,
+            error=record.error, errors=list(record.errors)))
+        recorded += 1
+    session.flush()
+    return recorded
+
+
+def release(session: Session, worker_id: str, delivery_ids: Sequence[str]) -> None:
+    """Give back leases without an attempt (a worker shutting down before sending)."""
+    if delivery_ids:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(list(delivery_ids)), Delivery.leased_by == worker_id)
+            .values(lease_until=None, leased_by=None)
+            .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class DeliveryFilters:
+    organization_id: str
+    status: str | None = None
+    event_types: tuple[str, ...] = ()
+    destination_contains: str | None = None
+    event_id: str | None = None
+    porting_order_id: str | None = None
+    method: str | None = None
+    started_gte: datetime | None = None
+    started_lte: datetime | None = None
+    finished_gte: datetime | None = None
+    finished_lte: datetime | None = None
+
+
+def list_deliveries(session: Session, filters: DeliveryFilters, page: PageRequest
+                    ) -> Page[Delivery]:
+    stmt = select(Delivery).where(Delivery.organization_id == filters.organization_id)
+    if filters.status is not None:
+        stmt = stmt.where(Delivery.status == filters.status)
+    if filters.event_types:
+        stmt = stmt.where(Delivery.event_type.in_(filters.event_types))
+    if filters.destination_contains:
+        stmt = stmt.where(Delivery.destination.contains(filters.destination_contains,
+                                                        autoescape=True))
+    if filters.event_id is not None:
+        stmt = stmt.where(Delivery.event_id == filters.event_id)
+    if filters.porting_order_id is not None:
+        stmt = stmt.where(Delivery.event_id.in_(
+            select(PortingEvent.id).where(
+                PortingEvent.organization_id == filters.organization_id,
+                PortingEvent.porting_order_id == filters.porting_order_id)))
+    if filters.method is not None:
+        stmt = stmt.where(Delivery.method == filters.method)
+    for column, low, high in ((Delivery.started_at, filters.started_gte, filters.started_lte),
+                              (Delivery.finished_at, filters.finished_gte,
+                               filters.finished_lte)):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
+    total = count_rows(session, stmt)
+    rows = session.execute(
+        stmt.order_by(Delivery.created_at.desc(), Delivery.id)
+        .limit(page.size).offset(page.offset)).scalars().all()
+    return Page(list(rows), total, page)
+
+
+def get_delivery(session: Session, delivery_id: str, organization_id: str) -> Delivery | None:
+    return session.execute(
+        select(Delivery).where(Delivery.id == delivery_id,
+                               Delivery.organization_id == organization_id)
+    ).scalar_one_or_none()
+
+
+def attempts_of(session: Session, delivery_ids: Sequence[str]
+                ) -> dict[str, list[DeliveryAttempt]]:
+    """Attempts per delivery, most recent first."""
+    grouped: dict[str, list[DeliveryAttempt]] = {d: [] for d in delivery_ids}
+    if not delivery_ids:
+        return grouped
+    for attempt in session.execute(
+        select(DeliveryAttempt).where(DeliveryAttempt.delivery_id.in_(list(delivery_ids)))
+        .order_by(DeliveryAttempt.attempt.desc())
+    ).scalars():
+        grouped[attempt.delivery_id].append(attempt)
+    return grouped
+
+
+def events_by_id(session: Session, event_ids: Sequence[str]) -> dict[str, PortingEvent]:
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(PortingEvent).where(PortingEvent.id.in_(list(set(event_ids))))).scalars()
+    return {e.id: e for e in rows}

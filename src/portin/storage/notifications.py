@@ -1,0 +1,125 @@
+"""Queries over notification profiles, channels and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
+from portin.storage.paging import Page, PageRequest, count_rows
+
+Row = TypeVar("Row", NotificationProfile, NotificationChannel, NotificationSetting)
+
+
+def get_owned(session: Session, model: type[Row], row_id: str, organization_id: str
+              ) -> Row | None:
+    return session.execute(
+        select(model).where(model.id == row_id, model.organization_id == organization_id)
+    ).scalar_one_or_none()
+
+
+def page_of(session: Session, stmt: Select[Any], model: type[Row], page: PageRequest
+            ) -> Page[Row]:
+    total = count_rows(session, stmt)
+    rows = session.execute(
+        stmt.order_by(model.created_at.desc(), model.id).limit(page.size).offset(page.offset)
+    ).scalars().all()
+    return Page(list(rows), total, page)
+
+
+@dataclass(frozen=True)
+class ChannelFilters:
+    organization_id: str
+    channel_type_id: str | None = None
+    notification_profile_id: str | None = None
+
+
+def list_channels(session: Session, filters: ChannelFilters, page: PageRequest
+                  ) -> Page[NotificationChannel]:
+    stmt = select(NotificationChannel).where(
+        NotificationChannel.organization_id == filters.organization_id)
+    if filters.channel_type_id is not None:
+        stmt = stmt.where(NotificationChannel.channel_type_id == filters.channel_type_id)
+    if filters.notification_profile_id is not None:
+        stmt = stmt.where(
+            NotificationChannel.notification_profile_id == filters.notification_profile_id)
+    return page_of(session, stmt, NotificationChannel, page)
+
+
+@dataclass(frozen=True)
+class SettingFilters:
+    organization_id: str
+    notification_profile_id: str | None = None
+    notification_channel_id: str | None = None
+    notification_event_condition_id: str | None = None
+    associated_record_type: str | None = None
+    status: str | None = None
+
+
+def list_settings(session: Session, filters: SettingFilters, page: PageRequest
+                  ) -> Page[NotificationSetting]:
+    stmt = select(NotificationSetting).where(
+        NotificationSetting.organization_id == filters.organization_id)
+    equal = {
+        NotificationSetting.notification_profile_id: filters.notification_profile_id,
+        NotificationSetting.notification_channel_id: filters.notification_channel_id,
+        NotificationSetting.notification_event_condition_id:
+            filters.notification_event_condition_id,
+        NotificationSetting.associated_record_type: filters.associated_record_type,
+        NotificationSetting.status: filters.status,
+    }
+    for column, value in equal.items():
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return page_of(session, stmt, NotificationSetting, page)
+
+
+def list_profiles(session: Session, organization_id: str, page: PageRequest
+                  ) -> Page[NotificationProfile]:
+    stmt = select(NotificationProfile).where(
+        NotificationProfile.organization_id == organization_id)
+    return page_of(session, stmt, NotificationProfile, page)
+
+
+def subscribed_channels(session: Session, organization_id: str,
+                        condition_ids: Sequence[str]) -> list[NotificationChannel]:
+    """Channels of the organization that an enabled setting for one of the conditions names,
+    each once, in a stable order."""
+    if not condition_ids:
+        return []
+    rows = session.execute(
+        select(NotificationChannel)
+        .join(NotificationSetting,
+              NotificationSetting.notification_channel_id == NotificationChannel.id)
+        .where(NotificationSetting.organization_id == organization_id,
+               NotificationSetting.notification_event_condition_id.in_(condition_ids),
+               NotificationSetting.status == "enabled")
+        .order_by(NotificationChannel.created_at, NotificationChannel.id)
+    ).scalars().all()
+    unique: dict[str, NotificationChannel] = {}
+    for channel in rows:
+        unique.setdefault(channel.id, channel)
+    return list(unique.values())
+
+
+def settings_of_channel(session: Session, channel_id: str) -> list[NotificationSetting]:
+    return list(session.execute(
+        select(NotificationSetting).where(NotificationSetting.notification_channel_id == channel_id)
+    ).scalars())
+
+
+def channels_of_profile(session: Session, profile_id: str) -> list[NotificationChannel]:
+    return list(session.execute(
+        select(NotificationChannel)
+        .where(NotificationChannel.notification_profile_id == profile_id)
+    ).scalars())
+
+
+def settings_of_profile(session: Session, profile_id: str) -> list[NotificationSetting]:
+    return list(session.execute(
+        select(NotificationSetting).where(NotificationSetting.notification_profile_id == profile_id)
+    ).scalars())

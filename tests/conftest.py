@@ -81,7 +81,10 @@ def db(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, allow_private_webhooks=True)
+    # Loopback receivers are allowed; retries and polls are quick so tests stay short.
+    return Settings(database_url=database_url, allow_private_webhooks=True,
+                    retry_base_seconds=0.05, delivery_timeout_seconds=1.0,
+                    worker_poll_seconds=0.05, public_base_url="http://portal.test")
 
 
 @pytest.fixture
@@ -169,6 +172,27 @@ class Api:
 
     def events(self, **params: Any) -> list[dict[str, Any]]:
         return list(self.user("GET", "/v2/porting/events", params=params)["data"])
+
+    def subscribe(self, channel_type: str, destination: str,
+                  profile_id: str | None = None) -> dict[str, str]:
+        """The seed's portal steps through the API: profile, channel, Port In setting."""
+        if profile_id is None:
+            profile_id = self.user("POST", "/v2/notification_profiles",
+                                   json={"name": "Porting team"})["data"]["id"]
+        channel = self.user("POST", "/v2/notification_channels", json={
+            "channel_type_id": channel_type, "channel_destination": destination,
+            "notification_profile_id": profile_id})["data"]
+        condition = self.user("GET", "/v2/notification_event_conditions")["data"][0]
+        setting = self.user("POST", "/v2/notification_settings", json={
+            "notification_event_condition_id": condition["id"],
+            "notification_profile_id": profile_id,
+            "notification_channel_id": channel["id"]})["data"]
+        return {"profile_id": profile_id, "channel_id": channel["id"],
+                "setting_id": setting["id"]}
+
+    def deliveries(self, **params: Any) -> list[dict[str, Any]]:
+        return list(self.user("GET", "/v2/webhook_deliveries",
+                              params={"page[size]": 250, **params})["data"])
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -108,7 +109,7 @@ def test_failing_endpoint_is_retried_with_growing_gaps(api: Api, db: Database,
         delivery = wait_delivered(api, 1)[0]
     assert [h.attempt for h in hits] == [1, 2, 3, 4]
     assert len({h.event_id for h in hits}) == 1
-    gaps = [b.at - a.at for a, b in zip(hits, hits[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(hits)]
     assert gaps[0] < gaps[1] < gaps[2]
     assert delivery["status"] == "delivered"
     assert [a["attempt"] for a in delivery["attempts"]] == [4, 3, 2, 1]
@@ -157,7 +158,7 @@ def test_hanging_endpoint_times_out_without_delaying_others(
         first_hang = receiver.wait_for("/hang", 1)[0]
         # Everything reached the fast endpoint while the slow one still held its first request.
         assert max(h.at for h in fast) - first_hang.at < 1.0
-        slow = [d for d in api.deliveries(**{"filter[webhook][contains]": "/hang"})]
+        slow = list(api.deliveries(**{"filter[webhook][contains]": "/hang"}))
         assert all(d["status"] == "pending" for d in slow)
     timed_out = [d for d in api.deliveries(**{"filter[webhook][contains]": "/hang"})
                  if d["attempts"]]

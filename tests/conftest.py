@@ -73,6 +73,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def postgres_db(postgres_database: str) -> Iterator[Database]:
+    """PostgreSQL only, for what only PostgreSQL does (several workers side by side)."""
+    _empty_postgres(postgres_database)
+    database = Database(postgres_database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database

@@ -151,7 +151,7 @@ def attempt(row: DeliveryAttempt) -> dict[str, Any]:
     return {"attempt": row.attempt, "status": row.status,
             "started_at": iso(row.started_at), "finished_at": iso(row.finished_at),
             "duration_ms": row.duration_ms, "errors": list(row.errors or []),
-            "error": row.error, "http": row.http, "email": row.email}
+            "error": row.error, "http": row.http, "email": row.email, "sent_by": row.sent_by}
 
 
 def delivery(row: Delivery, event_row: PortingEvent | None,

@@ -124,7 +124,7 @@ def record_attempts(session: Session, worker_id: str, records: Sequence[AttemptR
             id=str(uuid.uuid4()), delivery_id=claimed.delivery_id, attempt=claimed.attempt,
             status=record.status, started_at=record.started_at, finished_at=record.finished_at,
             duration_ms=record.duration_ms, http=record.http, email=record.email,
-            error=record.error, errors=list(record.errors)))
+            error=record.error, errors=list(record.errors), sent_by=worker_id))
         recorded += 1
     session.flush()
     return recorded

@@ -245,6 +245,8 @@ class DeliveryAttempt(Base):
     email: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(Text)
     errors: Mapped[list[Any]] = mapped_column(default=list)
+    # Which worker sent it (host:pid:...), for operators following a delivery across workers.
+    sent_by: Mapped[str] = mapped_column(String(128))
 
     __table_args__ = (
         UniqueConstraint("delivery_id", "attempt", name="uq_attempt_once"),

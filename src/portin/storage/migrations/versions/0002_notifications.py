@@ -87,6 +87,7 @@ def upgrade() -> None:
     sa.Column('email', sa.JSON(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('sent_by', sa.String(length=128), nullable=False),
     sa.ForeignKeyConstraint(['delivery_id'], ['deliveries.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('delivery_id', 'attempt', name='uq_attempt_once')

@@ -107,7 +107,7 @@ class DeliveryWorker:
         busy = [d for d, n in self._by_destination.items()
                 if n >= self.settings.worker_per_endpoint]
         try:
-            claimed = await asyncio.to_thread(self._claim, free, busy)
+            claimed = self._claim(free, busy)
         except Exception:
             log.exception("claiming deliveries failed; trying again shortly")
             return 0
@@ -192,7 +192,7 @@ class DeliveryWorker:
         while self._records:
             batch, self._records = self._records, []
             try:
-                await asyncio.to_thread(self._write, batch)
+                self._write(batch)
             except Exception:
                 log.exception("recording %d attempt(s) failed; retrying", len(batch))
                 self._records = batch + self._records

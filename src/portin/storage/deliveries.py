@@ -6,13 +6,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
+
+_deliveries = cast(Table, Delivery.__table__)
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,24 @@ def claim_due(session: Session, worker_id: str, now: datetime, lease_until: date
             break
     if not chosen:
         return []
-    session.execute(
-        update(Delivery).where(Delivery.id.in_(chosen))
-        .values(lease_until=lease_until, leased_by=worker_id)
-        .execution_options(synchronize_session=False))
-    rows = session.execute(
-        select(Delivery, PortingEvent)
-        .join(PortingEvent, PortingEvent.id == Delivery.event_id)
-        .where(Delivery.id.in_(chosen))
-        .order_by(Delivery.next_attempt_at)
+    connection = session.connection()
+    connection.execute(
+        update(_deliveries).where(_deliveries.c.id.in_(chosen))
+        .values(lease_until=lease_until, leased_by=worker_id))
+    events = cast(Table, PortingEvent.__table__)
+    rows = connection.execute(
+        select(_deliveries.c.id, _deliveries.c.organization_id, _deliveries.c.method,
+               _deliveries.c.destination, _deliveries.c.attempt_count,
+               _deliveries.c.created_at, events.c.id, events.c.event_type,
+               events.c.porting_order_id, events.c.payload, events.c.created_at)
+        .join(events, events.c.id == _deliveries.c.event_id)
+        .where(_deliveries.c.id.in_(chosen))
+        .order_by(_deliveries.c.next_attempt_at)
     ).all()
     return [Claimed(
-        delivery_id=d.id, organization_id=d.organization_id, method=d.method,
-        destination=d.destination, attempt=d.attempt_count + 1, created_at=d.created_at,
-        event_id=e.id, event_type=e.event_type, porting_order_id=e.porting_order_id,
-        payload=e.payload, occurred_at=e.created_at) for d, e in rows]
+        delivery_id=r[0], organization_id=r[1], method=r[2], destination=r[3],
+        attempt=r[4] + 1, created_at=r[5], event_id=r[6], event_type=r[7],
+        porting_order_id=r[8], payload=r[9], occurred_at=r[10]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -95,39 +100,45 @@ class AttemptRecord:
     errors: list[int]
 
 
+# Built once: the per-row cost of recording is then one cached statement execution.
+_ADVANCE = (
+    update(_deliveries)
+    .where(_deliveries.c.id == bindparam("b_id"),
+           _deliveries.c.leased_by == bindparam("b_worker"),
+           _deliveries.c.attempt_count == bindparam("b_previous"))
+    .values(attempt_count=bindparam("b_attempt"), status=bindparam("b_status"),
+            lease_until=None, leased_by=None, last_error=bindparam("b_error"),
+            finished_at=bindparam("b_finished"),
+            started_at=func.coalesce(_deliveries.c.started_at, bindparam("b_started")),
+            next_attempt_at=func.coalesce(bindparam("b_next"),
+                                          _deliveries.c.next_attempt_at))
+)
+
+
 def record_attempts(session: Session, worker_id: str, records: Sequence[AttemptRecord]) -> int:
     """Write the attempts and move their deliveries on. A delivery whose lease this worker lost
     (another worker took it over) is left alone. Returns how many were recorded."""
-    recorded = 0
+    connection = session.connection()
+    attempts: list[dict[str, Any]] = []
     for record in records:
         claimed = record.claimed
-        values: dict[str, Any] = {
-            "attempt_count": claimed.attempt,
-            "status": record.delivery_status,
-            "lease_until": None,
-            "leased_by": None,
-            "last_error": record.error,
-            "finished_at": record.finished_at,
-            "started_at": func.coalesce(Delivery.started_at, record.started_at),
-        }
-        if record.next_attempt_at is not None:
-            values["next_attempt_at"] = record.next_attempt_at
-        result = session.execute(
-            update(Delivery)
-            .where(Delivery.id == claimed.delivery_id, Delivery.leased_by == worker_id,
-                   Delivery.attempt_count == claimed.attempt - 1)
-            .values(**values)
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        result = connection.execute(_ADVANCE, {
+            "b_id": claimed.delivery_id, "b_worker": worker_id,
+            "b_previous": claimed.attempt - 1, "b_attempt": claimed.attempt,
+            "b_status": record.delivery_status, "b_error": record.error,
+            "b_finished": record.finished_at, "b_started": record.started_at,
+            "b_next": record.next_attempt_at})
+        if result.rowcount != 1:
             continue
-        session.add(DeliveryAttempt(
-            id=str(uuid.uuid4()), delivery_id=claimed.delivery_id, attempt=claimed.attempt,
-            status=record.status, started_at=record.started_at, finished_at=record.finished_at,
-            duration_ms=record.duration_ms, http=record.http, email=record.email,
-            error=record.error, errors=list(record.errors), sent_by=worker_id))
-        recorded += 1
-    session.flush()
-    return recorded
+        attempts.append({
+            "id": str(uuid.uuid4()), "delivery_id": claimed.delivery_id,
+            "attempt": claimed.attempt, "status": record.status,
+            "started_at": record.started_at, "finished_at": record.finished_at,
+            "duration_ms": record.duration_ms, "http": record.http, "email": record.email,
+            "error": record.error, "errors": list(record.errors), "sent_by": worker_id})
+    if attempts:
+        connection.execute(insert(cast(Table, DeliveryAttempt.__table__)), attempts)
+    return len(attempts)
 
 
 def release(session: Session, worker_id: str, delivery_ids: Sequence[str]) -> None:

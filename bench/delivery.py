@@ -1,0 +1,264 @@
+"""Delivery throughput and latency, in one run on loopback.
+
+    .venv/bin/python bench/delivery.py [--events 5000] [--database-url postgresql://...]
+
+Prints, against the same receiver process (which verifies every Ed25519 signature):
+1. the ceiling: the same HTTP client (aiohttp), posting signed ~700-byte bodies at
+   concurrency 64 with no database;
+2. portin end to end, from event commit to verified receipt, with 1 and with 50 endpoints
+   subscribed, a `portin worker` process doing the sending;
+3. event-to-receipt latency p50/p99 at half of the 1-endpoint throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from nacl.signing import SigningKey
+
+from portin.config import Settings
+from portin.domain import events as payloads
+from portin.domain.events import EventType
+from portin.domain.notification_catalog import PORT_IN_CONDITION_ID
+from portin.domain.timefmt import utcnow
+from portin.services import accounts, notifications
+from portin.services import orders as order_service
+from portin.services.events import facts, record
+from portin.storage import migrations
+from portin.storage.db import Database
+
+HERE = Path(__file__).parent
+PORTIN = str(Path(sys.executable).parent / "portin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class ReceiverProcess:
+    def __init__(self, public_key: str) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "receiver.py"), "--port", str(self.port),
+             "--public-key", public_key])
+        for _ in range(100):
+            try:
+                get_json(self.stats_url)
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("receiver did not start")
+
+    @property
+    def stats_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/stats"
+
+    def url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.port}/hook/{n}"
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/reset", method="POST"), timeout=10).read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+async def ceiling(receiver: ReceiverProcess, signing_key: SigningKey, count: int,
+                  concurrency: int = 64) -> tuple[float, float, float]:
+    body_template = {"data": {"event_type": "porting_order.status_changed",
+                              "id": "", "occurred_at": utcnow().isoformat(),
+                              "payload": {"customer_reference": "x" * 300, "id": "o",
+                                          "status": {"details": [], "value": "submitted"},
+                                          "support_key": "sr_000000", "updated_at": "",
+                                          "webhook_url": None}, "record_type": "event"},
+                     "meta": {"attempt": 1, "delivered_to": receiver.url(0)}}
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def sender() -> None:
+            while not queue.empty():
+                i = queue.get_nowait()
+                body_template["data"]["id"] = f"ceiling-{i}"  # type: ignore[index]
+                body = json.dumps(body_template, separators=(",", ":")).encode()
+                timestamp = str(int(time.time()))
+                signature = base64.b64encode(
+                    signing_key.sign(timestamp.encode() + b"|" + body).signature).decode()
+                started = time.perf_counter()
+                async with session.post(receiver.url(0), data=body, headers={
+                        "Content-Type": "application/json", "telnyx-timestamp": timestamp,
+                        "telnyx-signature-ed25519": signature}) as response:
+                    await response.read()
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return count / elapsed, statistics.median(latencies), percentile(latencies, 0.99)
+
+
+def make_org(db: Database) -> tuple[str, Any, SigningKey]:
+    with db.writing() as session:
+        org = accounts.create_organization(session, "bench")
+        order = order_service.create_order(session, org.id, ["+13032220001"], "bench", None,
+                                           utcnow())
+        return org.id, order, accounts.signing_key_of(org)
+
+
+def subscribe(db: Database, organization_id: str, urls: list[str]) -> None:
+    settings = Settings(database_url=db.url, allow_private_webhooks=True)
+    with db.writing() as session:
+        now = utcnow()
+        profile = notifications.create_profile(session, organization_id, "bench", now)
+        for url in urls:
+            channel = notifications.create_channel(session, organization_id, {
+                "channel_type_id": "webhook", "channel_destination": url,
+                "notification_profile_id": profile.id}, settings, now)
+            notifications.create_setting(session, organization_id, {
+                "notification_event_condition_id": PORT_IN_CONDITION_ID,
+                "notification_profile_id": profile.id, "notification_channel_id": channel.id},
+                now)
+
+
+def write_events(db: Database, order: Any, count: int, per_transaction: int
+                 ) -> dict[str, float]:
+    """Commit `count` events; returns event id -> wall-clock commit time."""
+    committed: dict[str, float] = {}
+    for start in range(0, count, per_transaction):
+        ids = []
+        with db.writing() as session:
+            for i in range(start, min(count, start + per_transaction)):
+                now = utcnow()
+                event = record(session, order, EventType.NEW_COMMENT, payloads.new_comment(
+                    facts(order), f"c{i}", "x" * 200, now, None, "admin"), now)
+                ids.append(event.id)
+        at = time.time()
+        committed.update(dict.fromkeys(ids, at))
+    return committed
+
+
+def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stats = get_json(receiver.stats_url)
+        if stats["received"] >= expected:
+            return stats
+        time.sleep(0.2)
+    raise RuntimeError(f"only {get_json(receiver.stats_url)['received']} of {expected} arrived")
+
+
+def start_worker(database_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
+           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1", "PORTIN_WORKER_POLL_SECONDS": "0.01",
+           "PORTIN_WORKER_CONCURRENCY": "64", "PORTIN_WORKER_PER_ENDPOINT": "64"}
+    return subprocess.Popen([PORTIN, "worker"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
+               endpoints: int) -> float:
+    receiver.reset()
+    worker = start_worker(db.url)
+    time.sleep(1.5)  # let the worker start and migrate
+    committed = write_events(db, order, events, 100)
+    stats = wait_received(receiver, events * endpoints)
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    first_commit = min(committed.values())
+    last_arrival = max(max(times) for times in stats["arrivals"].values())
+    assert stats["bad"] == 0
+    return events * endpoints / (last_arrival - first_commit)
+
+
+def latency_at(db: Database, receiver: ReceiverProcess, order: Any, rate: float,
+               seconds: float) -> tuple[float, float]:
+    receiver.reset()
+    worker = start_worker(db.url)
+    time.sleep(1.5)
+    committed: dict[str, float] = {}
+    interval = 1.0 / rate
+    next_at = time.perf_counter()
+    end = next_at + seconds
+    while time.perf_counter() < end:
+        committed.update(write_events(db, order, 1, 1))
+        next_at += interval
+        pause = next_at - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+    stats = wait_received(receiver, len(committed))
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    latencies = [(stats["arrivals"][event_id][0] - at) * 1000
+                 for event_id, at in committed.items()]
+    return statistics.median(latencies), percentile(latencies, 0.99)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--latency-seconds", type=float, default=10)
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="portin-delivery-bench-")
+    url = args.database_url or str(Path(folder) / "bench.db")
+    migrations.upgrade(url)
+    db = Database(url)
+    organization_id, order, signing_key = make_org(db)
+    receiver = ReceiverProcess(base64.b64encode(bytes(signing_key.verify_key)).decode())
+    try:
+        print(f"database: {db.engine.dialect.name}; {os.cpu_count()} cores; the receiver "
+              "verifies every signature")
+        rate, p50, p99 = asyncio.run(ceiling(receiver, signing_key, args.events * 2))
+        print(f"ceiling  aiohttp, signed, concurrency 64, no database: {rate:8.0f} req/s "
+              f"(p50 {p50:.2f} ms, p99 {p99:.2f} ms)")
+        subscribe(db, organization_id, [receiver.url(0)])
+        one = end_to_end(db, receiver, order, args.events, 1)
+        print(f"portin   1 endpoint,  commit -> verified receipt:      {one:8.0f} deliveries/s "
+              f"({one / rate:.0%} of ceiling)")
+        lp50, lp99 = latency_at(db, receiver, order, one / 2, args.latency_seconds)
+        print(f"latency  1 endpoint at half that load ({one / 2:.0f} events/s, one event per "
+              f"commit): p50 {lp50:.1f} ms, p99 {lp99:.1f} ms")
+        subscribe(db, organization_id, [receiver.url(n) for n in range(1, 50)])
+        fifty = end_to_end(db, receiver, order, max(1, args.events // 50), 50)
+        print(f"portin   50 endpoints, commit -> verified receipt:     {fifty:8.0f} deliveries/s "
+              f"({fifty / rate:.0%} of ceiling)")
+    finally:
+        receiver.stop()
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -34,17 +34,37 @@ class Target:
     notification_channel_id: str | None
 
 
+_CACHE = "portin.subscriptions"
+
+
+def subscribed(session: Session, organization_id: str, event_type: str
+               ) -> list[subscriptions.Subscription]:
+    """The organization's subscribed channels, read once per transaction: a change that writes
+    many events (a split, a burst) asks the database once. Changes to subscriptions in the same
+    transaction clear it (see `forget_subscriptions`)."""
+    cache: dict[tuple[str, tuple[str, ...]], list[subscriptions.Subscription]] = (
+        session.info.setdefault(_CACHE, {}))
+    conditions = tuple(catalog.conditions_covering(event_type))
+    key = (organization_id, conditions)
+    if key not in cache:
+        cache[key] = subscriptions.subscribed_channels(session, organization_id, conditions)
+    return cache[key]
+
+
+def forget_subscriptions(session: Session) -> None:
+    session.info.pop(_CACHE, None)
+
+
 def targets(session: Session, event: PortingEvent, order_webhook_url: str | None,
             narrowing: Narrowing | None = None) -> list[Target]:
     narrowing = narrowing or Narrowing()
     found: list[Target] = []
     if not narrowing.webhook_url_only:
-        conditions = catalog.conditions_covering(event.event_type)
-        for channel in subscriptions.subscribed_channels(session, event.organization_id,
-                                                         conditions):
-            if narrowing.notification_channel_id not in (None, channel.id):
+        for channel in subscribed(session, event.organization_id, event.event_type):
+            if narrowing.notification_channel_id not in (None, channel.channel_id):
                 continue
-            found.append(Target(channel.channel_type_id, channel.channel_destination, channel.id))
+            found.append(Target(channel.channel_type_id, channel.destination,
+                                channel.channel_id))
     if order_webhook_url and narrowing.notification_channel_id is None:
         found.append(Target("webhook", order_webhook_url, None))
     unique: dict[tuple[str, str], Target] = {}
@@ -67,9 +87,10 @@ def fan_out(session: Session, event: PortingEvent, order_webhook_url: str | None
         for target in targets(session, event, order_webhook_url, narrowing)
     ]
     if deliveries:
+        # Flushed with the event at the end of the transaction (the unit of work inserts the
+        # event first: deliveries reference it).
         session.add_all(deliveries)
         methods = set(event.notification_methods or []) | {d.method for d in deliveries}
         event.notification_methods = sorted(methods)
-        session.flush()
         session.info[WAKE_FLAG] = True
     return deliveries

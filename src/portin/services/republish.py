@@ -27,7 +27,7 @@ def republish(session: Session, organization_id: str, event_id: str, narrowing: 
                                   pointer="/notification_channel_id")
         subscribed = subscriptions.subscribed_channels(
             session, organization_id, catalog.conditions_covering(event.event_type))
-        if channel.id not in {c.id for c in subscribed}:
+        if channel.id not in {c.channel_id for c in subscribed}:
             raise InvalidRequest("That channel is not subscribed to this event's"
                                  " notifications.", pointer="/notification_channel_id")
     # A deleted draft keeps its row, so its webhook_url is still known.

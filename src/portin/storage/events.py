@@ -22,9 +22,9 @@ class EventFilters:
 
 
 def append(session: Session, event: PortingEvent) -> PortingEvent:
-    """Add an event to the caller's transaction. Events are never updated or deleted."""
+    """Add an event to the caller's transaction (written at its next flush or commit).
+    Events are never updated or deleted."""
     session.add(event)
-    session.flush()
     return event
 
 

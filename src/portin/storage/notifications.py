@@ -85,24 +85,32 @@ def list_profiles(session: Session, organization_id: str, page: PageRequest
     return page_of(session, stmt, NotificationProfile, page)
 
 
+@dataclass(frozen=True)
+class Subscription:
+    channel_id: str
+    channel_type_id: str
+    destination: str
+
+
 def subscribed_channels(session: Session, organization_id: str,
-                        condition_ids: Sequence[str]) -> list[NotificationChannel]:
+                        condition_ids: Sequence[str]) -> list[Subscription]:
     """Channels of the organization that an enabled setting for one of the conditions names,
-    each once, in a stable order."""
+    each once, oldest first."""
     if not condition_ids:
         return []
     rows = session.execute(
-        select(NotificationChannel)
+        select(NotificationChannel.id, NotificationChannel.channel_type_id,
+               NotificationChannel.channel_destination)
         .join(NotificationSetting,
               NotificationSetting.notification_channel_id == NotificationChannel.id)
         .where(NotificationSetting.organization_id == organization_id,
                NotificationSetting.notification_event_condition_id.in_(condition_ids),
                NotificationSetting.status == "enabled")
         .order_by(NotificationChannel.created_at, NotificationChannel.id)
-    ).scalars().all()
-    unique: dict[str, NotificationChannel] = {}
-    for channel in rows:
-        unique.setdefault(channel.id, channel)
+    ).all()
+    unique: dict[str, Subscription] = {}
+    for channel_id, channel_type, destination in rows:
+        unique.setdefault(channel_id, Subscription(channel_id, channel_type, destination))
     return list(unique.values())
 
 

@@ -117,28 +117,44 @@ _ADVANCE = (
 
 def record_attempts(session: Session, worker_id: str, records: Sequence[AttemptRecord]) -> int:
     """Write the attempts and move their deliveries on. A delivery whose lease this worker lost
-    (another worker took it over) is left alone. Returns how many were recorded."""
+    (another worker took it over) is left alone. Returns how many were recorded.
+
+    Fast path: one executemany for every delivery; when it moves them all (the usual case) the
+    attempts are inserted in one go. Otherwise the batch is redone row by row inside a
+    savepoint, to find the deliveries whose lease was lost."""
     connection = session.connection()
-    attempts: list[dict[str, Any]] = []
-    for record in records:
-        claimed = record.claimed
-        result = connection.execute(_ADVANCE, {
-            "b_id": claimed.delivery_id, "b_worker": worker_id,
+    params = [_advance_params(worker_id, record) for record in records]
+    if not params:
+        return 0
+    savepoint = connection.begin_nested()
+    if connection.execute(_ADVANCE, params).rowcount == len(params):
+        savepoint.commit()
+        kept = list(records)
+    else:
+        savepoint.rollback()
+        kept = [record for record, row in zip(records, params, strict=True)
+                if connection.execute(_ADVANCE, row).rowcount == 1]
+    if kept:
+        connection.execute(insert(cast(Table, DeliveryAttempt.__table__)),
+                           [_attempt_row(worker_id, record) for record in kept])
+    return len(kept)
+
+
+def _advance_params(worker_id: str, record: AttemptRecord) -> dict[str, Any]:
+    claimed = record.claimed
+    return {"b_id": claimed.delivery_id, "b_worker": worker_id,
             "b_previous": claimed.attempt - 1, "b_attempt": claimed.attempt,
             "b_status": record.delivery_status, "b_error": record.error,
             "b_finished": record.finished_at, "b_started": record.started_at,
-            "b_next": record.next_attempt_at})
-        if result.rowcount != 1:
-            continue
-        attempts.append({
-            "id": str(uuid.uuid4()), "delivery_id": claimed.delivery_id,
-            "attempt": claimed.attempt, "status": record.status,
+            "b_next": record.next_attempt_at}
+
+
+def _attempt_row(worker_id: str, record: AttemptRecord) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "delivery_id": record.claimed.delivery_id,
+            "attempt": record.claimed.attempt, "status": record.status,
             "started_at": record.started_at, "finished_at": record.finished_at,
             "duration_ms": record.duration_ms, "http": record.http, "email": record.email,
-            "error": record.error, "errors": list(record.errors), "sent_by": worker_id})
-    if attempts:
-        connection.execute(insert(cast(Table, DeliveryAttempt.__table__)), attempts)
-    return len(attempts)
+            "error": record.error, "errors": list(record.errors), "sent_by": worker_id}
 
 
 def release(session: Session, worker_id: str, delivery_ids: Sequence[str]) -> None:

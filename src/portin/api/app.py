@@ -13,7 +13,7 @@ from portin.api import errors
 from portin.api.body_limit import BodyLimit
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
-from portin.delivery.worker import DeliveryWorker
+from portin.delivery.background import WorkerThread
 from portin.storage.db import Database
 from portin.worker.scheduler import run_scheduler
 
@@ -33,14 +33,17 @@ def create_app(settings: Settings, db: Database | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         tasks = []
-        if run_background:
+        delivery = WorkerThread(database, settings) if run_background else None
+        if delivery is not None:
+            delivery.start()
             tasks.append(asyncio.create_task(run_scheduler(database, settings, stop)))
-            tasks.append(asyncio.create_task(DeliveryWorker(database, settings).run(stop)))
         try:
             yield
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if delivery is not None:
+                await asyncio.to_thread(delivery.stop)
             if db is None:
                 database.dispose()
 

@@ -62,7 +62,7 @@ def test_a_lost_lease_is_not_recorded_and_the_rest_are(api: Api, db: Database) -
     assert recorded == 3
     with db.reading() as session:
         attempts = set(session.execute(select(DeliveryAttempt.delivery_id)).scalars())
-        statuses = dict(session.execute(select(Delivery.id, Delivery.status)))
+        statuses = dict(session.execute(select(Delivery.id, Delivery.status)).all())
     assert attempts == {c.delivery_id for c in claimed} - {stolen}
     assert statuses[stolen] == "pending"
     assert [s for d, s in statuses.items() if d != stolen] == ["delivered"] * 3

@@ -32,6 +32,7 @@ import aiohttp
 from nacl.signing import SigningKey
 
 from portin.config import Settings
+from portin.delivery.background import WorkerThread
 from portin.domain import events as payloads
 from portin.domain.events import EventType
 from portin.domain.notification_catalog import PORT_IN_CONDITION_ID
@@ -180,7 +181,7 @@ def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600
 
 def start_worker(database_url: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
-           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1", "PORTIN_WORKER_POLL_SECONDS": "0.01",
+           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1",
            "PORTIN_WORKER_CONCURRENCY": "64", "PORTIN_WORKER_PER_ENDPOINT": "64"}
     return subprocess.Popen([PORTIN, "worker"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -202,10 +203,17 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
 
 
 def latency_at(db: Database, receiver: ReceiverProcess, order: Any, rate: float,
-               seconds: float) -> tuple[float, float]:
+               seconds: float, in_process: bool) -> tuple[float, float]:
+    """One event per commit at `rate`; the worker either in this process (as in `portin
+    serve`, woken by the commit) or a separate `portin worker` process (polling)."""
     receiver.reset()
-    worker = start_worker(db.url)
-    time.sleep(1.5)
+    if in_process:
+        settings = Settings(database_url=db.url, allow_private_webhooks=True)
+        thread = WorkerThread(db, settings)
+        thread.start()
+    else:
+        worker = start_worker(db.url)
+        time.sleep(1.5)
     committed: dict[str, float] = {}
     interval = 1.0 / rate
     next_at = time.perf_counter()
@@ -217,8 +225,11 @@ def latency_at(db: Database, receiver: ReceiverProcess, order: Any, rate: float,
         if pause > 0:
             time.sleep(pause)
     stats = wait_received(receiver, len(committed))
-    worker.send_signal(signal.SIGTERM)
-    worker.wait(timeout=60)
+    if in_process:
+        thread.stop()
+    else:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
     latencies = [(stats["arrivals"][event_id][0] - at) * 1000
                  for event_id, at in committed.items()]
     return statistics.median(latencies), percentile(latencies, 0.99)
@@ -248,9 +259,14 @@ def main() -> None:
         one = end_to_end(db, receiver, order, args.events, 1)
         print(f"portin   1 endpoint,  commit -> verified receipt:      {one:8.0f} deliveries/s "
               f"({one / rate:.0%} of ceiling)")
-        lp50, lp99 = latency_at(db, receiver, order, one / 2, args.latency_seconds)
-        print(f"latency  1 endpoint at half that load ({one / 2:.0f} events/s, one event per "
-              f"commit): p50 {lp50:.1f} ms, p99 {lp99:.1f} ms")
+        print("latency  commit -> verified receipt, 1 endpoint, one event per commit:")
+        for in_process, how in ((False, "separate `portin worker` process"),
+                                (True, "worker inside the committing process, as in serve")):
+            for load in (100, 200, round(one / 2)):
+                lp50, lp99 = latency_at(db, receiver, order, load, args.latency_seconds,
+                                        in_process)
+                print(f"         {load:5d} events/s, {how}: p50 {lp50:7.1f} ms, "
+                      f"p99 {lp99:7.1f} ms")
         subscribe(db, organization_id, [receiver.url(n) for n in range(1, 50)])
         fifty = end_to_end(db, receiver, order, max(1, args.events // 50), 50)
         print(f"portin   50 endpoints, commit -> verified receipt:     {fifty:8.0f} deliveries/s "

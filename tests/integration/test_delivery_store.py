@@ -33,8 +33,8 @@ def make_deliveries(api: Api, count: int) -> None:
 def claim(db: Database, worker: str, limit: int = 100, per_destination: int = 100,
           busy: tuple[str, ...] = ()) -> list[Claimed]:
     now = utcnow()
-    with db.writing() as session:
-        return store.claim_due(session, worker, now, now + timedelta(seconds=30), limit,
+    with db.writing_core() as connection:
+        return store.claim_due(connection, worker, now, now + timedelta(seconds=30), limit,
                                per_destination, list(busy), skip_locked=not db.is_sqlite)
 
 
@@ -57,8 +57,8 @@ def test_a_lost_lease_is_not_recorded_and_the_rest_are(api: Api, db: Database) -
     with db.writing() as session:  # the lease ran out and another worker took it over
         session.execute(update(Delivery).where(Delivery.id == stolen)
                         .values(leased_by="other"))
-    with db.writing() as session:
-        recorded = store.record_attempts(session, "me", [record_for(c) for c in claimed])
+    with db.writing_core() as connection:
+        recorded = store.record_attempts(connection, "me", [record_for(c) for c in claimed])
     assert recorded == 3
     with db.reading() as session:
         attempts = set(session.execute(select(DeliveryAttempt.delivery_id)).scalars())

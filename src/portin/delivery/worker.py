@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import timedelta
 
 from nacl.signing import SigningKey
+from sqlalchemy.orm import Session
 
 from portin.config import Settings, lease_seconds
 from portin.delivery.email import EmailSender, RenderedEmail, render
@@ -31,7 +32,6 @@ from portin.domain.timefmt import iso, utcnow
 from portin.storage import deliveries as store
 from portin.storage.db import Database
 from portin.storage.deliveries import AttemptRecord, Claimed
-from portin.storage.models import Organization
 
 log = logging.getLogger(__name__)
 
@@ -56,24 +56,27 @@ class DeliveryWorker:
         self._by_destination: Counter[str] = Counter()
         self._records: list[AttemptRecord] = []
         self._wake = asyncio.Event()
-        self._records_ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._new_work = False  # a commit in this process wrote deliveries
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
         """Called from any thread after a commit that wrote deliveries."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+            self._loop.call_soon_threadsafe(self._committed)
+
+    def _committed(self) -> None:
+        self._new_work = True
+        self._wake.set()
 
     # -- the loop -----------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
         await self.webhooks.start()
         self.db.wake_listeners.append(self.wake)
-        flusher = asyncio.create_task(self._flush_forever())
         try:
             while not stop.is_set():
-                claimed = await self._claim_some()
+                claimed = self._claim_some()
                 await self._pause(stop, busy=claimed > 0)
         finally:
             self.db.wake_listeners.remove(self.wake)
@@ -81,8 +84,6 @@ class DeliveryWorker:
             # by the delivery timeout) and its attempt is recorded.
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
-            flusher.cancel()
-            await asyncio.gather(flusher, return_exceptions=True)
             await self._flush()
             await self.webhooks.close()
 
@@ -100,16 +101,24 @@ class DeliveryWorker:
         for waiter in waiters:
             waiter.cancel()
 
-    async def _claim_some(self) -> int:
+    def _claim_some(self) -> int:
+        """Claim what fits in the free slots and start sending it.
+
+        The database work runs right here on the loop thread: it is a few short statements,
+        and handing it to another thread costs more under the GIL than it saves. Attempts
+        waiting to be recorded are written in the same transaction as the claim."""
         free = self._free_slots()
         if free <= 0:
             return 0
         busy = [d for d, n in self._by_destination.items()
                 if n >= self.settings.worker_per_endpoint]
+        records, self._records = self._records, []
+        new_work, self._new_work = self._new_work, False
         try:
-            claimed = self._claim(free, busy)
+            claimed = self._claim(free, busy, records, look_first=not new_work)
         except Exception:
             log.exception("claiming deliveries failed; trying again shortly")
+            self._records = records + self._records
             return 0
         for item in claimed:
             self._by_destination[item[0].destination] += 1
@@ -118,24 +127,30 @@ class DeliveryWorker:
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
-    def _claim(self, limit: int, busy: list[str]) -> list[tuple[Claimed, RenderedEmail | None]]:
+    def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
+               look_first: bool) -> list[tuple[Claimed, RenderedEmail | None]]:
         now = utcnow()
-        with self.db.writing() as session:
+        if look_first and not records:
+            with self.db.reading_core() as connection:
+                if not store.any_due(connection, now):
+                    return []  # nothing to do: no write transaction, no lock taken
+        with self.db.writing_core() as connection:
+            if records:
+                store.record_attempts(connection, self.worker_id, records)
             claimed = store.claim_due(
-                session, self.worker_id, now,
+                connection, self.worker_id, now,
                 now + timedelta(seconds=lease_seconds(self.settings)), limit,
                 self.settings.worker_per_endpoint, busy, skip_locked=not self.db.is_sqlite)
             prepared: list[tuple[Claimed, RenderedEmail | None]] = []
             for item in claimed:
                 if item.organization_id not in self._keys:
-                    organization = session.get(Organization, item.organization_id)
-                    assert organization is not None
-                    self._keys[item.organization_id] = SigningKey(
-                        base64.b64decode(organization.signing_seed))
+                    seed = store.signing_seed(connection, item.organization_id)
+                    self._keys[item.organization_id] = SigningKey(base64.b64decode(seed))
                 email = None
                 if item.method == "email":
-                    email = render(email_context(session, item,
-                                                 self.settings.public_base_url))
+                    with Session(bind=connection) as session:
+                        email = render(email_context(session, item,
+                                                     self.settings.public_base_url))
                 prepared.append((item, email))
             return prepared
 
@@ -152,7 +167,6 @@ class DeliveryWorker:
                 result = await self.webhooks.send(claimed.destination, body,
                                                   self._keys[claimed.organization_id])
             self._records.append(self._decide(claimed, result))
-            self._records_ready.set()
         except Exception:
             log.exception("delivery %s crashed; its lease will run out and it is retried",
                           claimed.delivery_id)
@@ -182,14 +196,11 @@ class DeliveryWorker:
             error=result.error, errors=result.errors)
 
     # -- results ------------------------------------------------------------------------
-    async def _flush_forever(self) -> None:
-        while True:
-            await self._records_ready.wait()
-            self._records_ready.clear()
-            await self._flush()
-
     async def _flush(self) -> None:
-        while self._records:
+        """At shutdown: record what is left (results are otherwise written with each claim)."""
+        for _ in range(20):
+            if not self._records:
+                return
             batch, self._records = self._records, []
             try:
                 self._write(batch)
@@ -197,7 +208,10 @@ class DeliveryWorker:
                 log.exception("recording %d attempt(s) failed; retrying", len(batch))
                 self._records = batch + self._records
                 await asyncio.sleep(0.5)
+        if self._records:
+            log.error("%d attempt(s) could not be recorded; their leases will run out and"
+                      " they will be sent again", len(self._records))
 
     def _write(self, batch: list[AttemptRecord]) -> None:
-        with self.db.writing() as session:
-            store.record_attempts(session, self.worker_id, batch)
+        with self.db.writing_core() as connection:
+            store.record_attempts(connection, self.worker_id, batch)

@@ -47,7 +47,11 @@ def subscribed(session: Session, organization_id: str, event_type: str
     conditions = tuple(catalog.conditions_covering(event_type))
     key = (organization_id, conditions)
     if key not in cache:
-        cache[key] = subscriptions.subscribed_channels(session, organization_id, conditions)
+        # The event being written need not be flushed for this read: no autoflush, so the
+        # event and its deliveries go out together in one flush.
+        with session.no_autoflush:
+            cache[key] = subscriptions.subscribed_channels(session, organization_id,
+                                                           conditions)
     return cache[key]
 
 

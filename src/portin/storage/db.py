@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -35,6 +35,7 @@ class Database:
         write_engine: Engine = self.engine
         if self.is_sqlite:
             write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write_engine = write_engine
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self.wake_listeners: list[Callable[[], None]] = []
@@ -57,6 +58,18 @@ class Database:
         did is kept) and leaves loaded objects readable."""
         with self._read() as session:
             yield session
+
+    @contextmanager
+    def writing_core(self) -> Iterator[Connection]:
+        """A read-write transaction on a bare connection, for hot paths (the delivery worker)
+        where an ORM session's bookkeeping would cost more than the SQL."""
+        with self._write_engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def reading_core(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

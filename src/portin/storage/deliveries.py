@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
+from portin.storage.models import Delivery, DeliveryAttempt, Organization, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 
 _deliveries = cast(Table, Delivery.__table__)
@@ -34,7 +34,17 @@ class Claimed:
     occurred_at: datetime
 
 
-def claim_due(session: Session, worker_id: str, now: datetime, lease_until: datetime,
+def any_due(connection: Connection, now: datetime) -> bool:
+    """A cheap read (no write lock): is any delivery due and unleased?"""
+    return connection.execute(
+        select(Delivery.id)
+        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
+               (Delivery.lease_until.is_(None)) | (Delivery.lease_until < now))
+        .limit(1)
+    ).first() is not None
+
+
+def claim_due(connection: Connection, worker_id: str, now: datetime, lease_until: datetime,
               limit: int, per_destination: int, busy_destinations: Sequence[str],
               skip_locked: bool) -> list[Claimed]:
     """Lease up to `limit` due deliveries, at most `per_destination` to any one destination,
@@ -56,7 +66,7 @@ def claim_due(session: Session, worker_id: str, now: datetime, lease_until: date
         candidates = candidates.with_for_update(skip_locked=True)
     per: dict[str, int] = {}
     chosen: list[str] = []
-    for delivery_id, destination in session.execute(candidates).all():
+    for delivery_id, destination in connection.execute(candidates).all():
         if per.get(destination, 0) >= per_destination:
             continue
         per[destination] = per.get(destination, 0) + 1
@@ -65,7 +75,6 @@ def claim_due(session: Session, worker_id: str, now: datetime, lease_until: date
             break
     if not chosen:
         return []
-    connection = session.connection()
     connection.execute(
         update(_deliveries).where(_deliveries.c.id.in_(chosen))
         .values(lease_until=lease_until, leased_by=worker_id))
@@ -115,14 +124,14 @@ _ADVANCE = (
 )
 
 
-def record_attempts(session: Session, worker_id: str, records: Sequence[AttemptRecord]) -> int:
+def record_attempts(connection: Connection, worker_id: str, records: Sequence[AttemptRecord]
+                    ) -> int:
     """Write the attempts and move their deliveries on. A delivery whose lease this worker lost
     (another worker took it over) is left alone. Returns how many were recorded.
 
     Fast path: one executemany for every delivery; when it moves them all (the usual case) the
     attempts are inserted in one go. Otherwise the batch is redone row by row inside a
     savepoint, to find the deliveries whose lease was lost."""
-    connection = session.connection()
     params = [_advance_params(worker_id, record) for record in records]
     if not params:
         return 0
@@ -155,16 +164,6 @@ def _attempt_row(worker_id: str, record: AttemptRecord) -> dict[str, Any]:
             "started_at": record.started_at, "finished_at": record.finished_at,
             "duration_ms": record.duration_ms, "http": record.http, "email": record.email,
             "error": record.error, "errors": list(record.errors), "sent_by": worker_id}
-
-
-def release(session: Session, worker_id: str, delivery_ids: Sequence[str]) -> None:
-    """Give back leases without an attempt (a worker shutting down before sending)."""
-    if delivery_ids:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(list(delivery_ids)), Delivery.leased_by == worker_id)
-            .values(lease_until=None, leased_by=None)
-            .execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)
@@ -242,3 +241,10 @@ def events_by_id(session: Session, event_ids: Sequence[str]) -> dict[str, Portin
     rows = session.execute(
         select(PortingEvent).where(PortingEvent.id.in_(list(set(event_ids))))).scalars()
     return {e.id: e for e in rows}
+
+
+def signing_seed(connection: Connection, organization_id: str) -> str:
+    organizations = cast(Table, Organization.__table__)
+    return str(connection.execute(
+        select(organizations.c.signing_seed).where(organizations.c.id == organization_id)
+    ).scalar_one())

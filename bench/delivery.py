@@ -163,7 +163,7 @@ def write_events(db: Database, order: Any, count: int, per_transaction: int
                 now = utcnow()
                 event = record(session, order, EventType.NEW_COMMENT, payloads.new_comment(
                     facts(order), f"c{i}", "x" * 200, now, None, "admin"), now)
-                ids.append(event.id)
+                ids.append(event)
         at = time.time()
         committed.update(dict.fromkeys(ids, at))
     return committed

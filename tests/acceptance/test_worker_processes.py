@@ -75,7 +75,7 @@ def burst(db: Database, tenant: Tenant, count: int) -> set[str]:
                 event = record(session, order, EventType.NEW_COMMENT,
                                payloads.new_comment(facts(order), f"c{i}", f"comment {i}", now,
                                                     None, "admin"), now)
-                ids.add(event.id)
+                ids.add(event)
     return ids
 
 

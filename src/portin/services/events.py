@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from portin.domain import events as payloads
 from portin.domain.events import EventType, OrderFacts
-from portin.services.outbox import fan_out
+from portin.services.outbox import targets, write_deliveries
 from portin.storage import events as event_store
-from portin.storage.models import PortingEvent, PortingOrder
+from portin.storage.models import PortingOrder
 
 
 def facts(order: PortingOrder) -> OrderFacts:
@@ -37,22 +37,19 @@ def facts(order: PortingOrder) -> OrderFacts:
 
 
 def record(session: Session, order: PortingOrder, event_type: EventType,
-           payload: dict[str, Any], now: datetime) -> PortingEvent:
-    """Append the event and its deliveries (the outbox) to the caller's transaction."""
-    event = PortingEvent(
-        id=str(uuid.uuid4()),
-        organization_id=order.organization_id,
-        porting_order_id=order.id,
-        event_type=str(event_type),
-        payload=payload,
-        notification_methods=[],
-        created_at=now,
-    )
-    event_store.append(session, event)
-    fan_out(session, event, order.webhook_url, now)
-    return event
+           payload: dict[str, Any], now: datetime) -> str:
+    """Write the event and its deliveries (the outbox) in the caller's transaction; return
+    the event's id. Plain inserts, no ORM objects: this runs for every change."""
+    event_id = str(uuid.uuid4())
+    found = targets(session, order.organization_id, str(event_type), order.webhook_url)
+    event_store.append(session, {
+        "id": event_id, "organization_id": order.organization_id,
+        "porting_order_id": order.id, "event_type": str(event_type), "payload": payload,
+        "notification_methods": sorted({t.method for t in found}), "created_at": now})
+    write_deliveries(session, order.organization_id, event_id, str(event_type), found, now)
+    return event_id
 
 
-def record_status_changed(session: Session, order: PortingOrder, now: datetime) -> PortingEvent:
+def record_status_changed(session: Session, order: PortingOrder, now: datetime) -> str:
     return record(session, order, EventType.STATUS_CHANGED,
                   payloads.status_changed(facts(order)), now)

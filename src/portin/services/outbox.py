@@ -14,9 +14,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
+from portin.storage import deliveries
 from portin.storage import notifications as subscriptions
 from portin.storage.db import WAKE_FLAG
-from portin.storage.models import Delivery, PortingEvent
+from portin.storage.models import PortingEvent
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ def forget_subscriptions(session: Session) -> None:
     session.info.pop(_CACHE, None)
 
 
-def targets(session: Session, event: PortingEvent, order_webhook_url: str | None,
-            narrowing: Narrowing | None = None) -> list[Target]:
+def targets(session: Session, organization_id: str, event_type: str,
+            order_webhook_url: str | None, narrowing: Narrowing | None = None) -> list[Target]:
     narrowing = narrowing or Narrowing()
     found: list[Target] = []
     if not narrowing.webhook_url_only:
-        for channel in subscribed(session, event.organization_id, event.event_type):
+        for channel in subscribed(session, organization_id, event_type):
             if narrowing.notification_channel_id not in (None, channel.channel_id):
                 continue
             found.append(Target(channel.channel_type_id, channel.destination,
@@ -77,24 +78,30 @@ def targets(session: Session, event: PortingEvent, order_webhook_url: str | None
     return list(unique.values())
 
 
+def write_deliveries(session: Session, organization_id: str, event_id: str, event_type: str,
+                     found: list[Target], now: datetime, republished: bool = False) -> int:
+    """Insert one pending delivery per target, due now, in the caller's transaction."""
+    if not found:
+        return 0
+    deliveries.insert_pending(session.connection(), [
+        {"id": str(uuid.uuid4()), "organization_id": organization_id, "event_id": event_id,
+         "event_type": event_type, "method": target.method, "destination": target.destination,
+         "notification_channel_id": target.notification_channel_id,
+         "republished": republished, "status": "pending", "attempt_count": 0,
+         "next_attempt_at": now, "lease_until": None, "leased_by": None, "last_error": None,
+         "created_at": now, "started_at": None, "finished_at": None}
+        for target in found])
+    session.info[WAKE_FLAG] = True
+    return len(found)
+
+
 def fan_out(session: Session, event: PortingEvent, order_webhook_url: str | None,
             now: datetime, narrowing: Narrowing | None = None,
-            republished: bool = False) -> list[Delivery]:
-    deliveries = [
-        Delivery(
-            id=str(uuid.uuid4()), organization_id=event.organization_id, event_id=event.id,
-            event_type=event.event_type, method=target.method, destination=target.destination,
-            notification_channel_id=target.notification_channel_id, republished=republished,
-            status="pending", attempt_count=0, next_attempt_at=now, lease_until=None,
-            leased_by=None, last_error=None, created_at=now, started_at=None, finished_at=None,
-        )
-        for target in targets(session, event, order_webhook_url, narrowing)
-    ]
-    if deliveries:
-        # Flushed with the event at the end of the transaction (the unit of work inserts the
-        # event first: deliveries reference it).
-        session.add_all(deliveries)
-        methods = set(event.notification_methods or []) | {d.method for d in deliveries}
-        event.notification_methods = sorted(methods)
-        session.info[WAKE_FLAG] = True
-    return deliveries
+            republished: bool = False) -> int:
+    """Deliveries for an event already stored (a republish); returns how many."""
+    found = targets(session, event.organization_id, event.event_type, order_webhook_url,
+                    narrowing)
+    methods = set(event.notification_methods or []) | {t.method for t in found}
+    event.notification_methods = sorted(methods)
+    return write_deliveries(session, event.organization_id, event.id, event.event_type, found,
+                            now, republished)

@@ -12,11 +12,11 @@ from portin.services.notifications import require_channel
 from portin.services.outbox import Narrowing, fan_out
 from portin.storage import events as event_store
 from portin.storage import notifications as subscriptions
-from portin.storage.models import Delivery, PortingOrder
+from portin.storage.models import PortingOrder
 
 
 def republish(session: Session, organization_id: str, event_id: str, narrowing: Narrowing,
-              now: datetime) -> list[Delivery]:
+              now: datetime) -> int:
     """New deliveries (attempts start again at 1) to the channels subscribed at this moment
     and to the order's current webhook_url, or to the one target the narrowing names."""
     event = event_store.get_event(session, event_id, organization_id)

@@ -34,6 +34,10 @@ class Claimed:
     occurred_at: datetime
 
 
+def insert_pending(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    connection.execute(insert(_deliveries), list(rows))
+
+
 def any_due(connection: Connection, now: datetime) -> bool:
     """A cheap read (no write lock): is any delivery due and unleased?"""
     return connection.execute(

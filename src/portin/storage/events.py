@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import PortingEvent
@@ -21,11 +22,9 @@ class EventFilters:
     created_lte: datetime | None = None
 
 
-def append(session: Session, event: PortingEvent) -> PortingEvent:
-    """Add an event to the caller's transaction (written at its next flush or commit).
-    Events are never updated or deleted."""
-    session.add(event)
-    return event
+def append(session: Session, row: dict[str, Any]) -> None:
+    """Insert an event in the caller's transaction. Events are never updated or deleted."""
+    session.connection().execute(insert(cast(Table, PortingEvent.__table__)), [row])
 
 
 def get_event(session: Session, event_id: str, organization_id: str) -> PortingEvent | None:

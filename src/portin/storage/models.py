@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portin.storage.types import BigIntegerKey, UTCDateTime
 
@@ -219,9 +219,6 @@ class Delivery(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
-    # Declared so that the unit of work inserts an event before its deliveries when both are
-    # flushed together; never loaded through (raise on lazy load).
-    event: Mapped[PortingEvent] = relationship(lazy="raise", viewonly=False)
 
     __table_args__ = (
         # The worker's claim: due pending deliveries, oldest due first.

@@ -14,6 +14,7 @@ from portin.api.body_limit import BodyLimit
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
 from portin.delivery.background import WorkerThread
+from portin.portal import app as portal
 from portin.storage.db import Database
 from portin.worker.scheduler import run_scheduler
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, db: Database | None = None,
     errors.install(app)
     for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)
+    portal.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.get("/healthz", include_in_schema=False)

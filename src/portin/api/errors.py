@@ -62,6 +62,14 @@ def _validation_errors(exc: RequestValidationError) -> JSONResponse:
     return JSONResponse({"errors": errors}, status_code=status)
 
 
+async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "10007")
+    title = {404: "Resource not found", 405: "Method not allowed"}.get(
+        exc.status_code, str(exc.detail))
+    return JSONResponse(error_body(code, title, str(exc.detail)),
+                        status_code=exc.status_code, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PortinError)
     async def _portin_error(_request: Request, exc: PortinError) -> JSONResponse:
@@ -76,13 +84,7 @@ def install(app: FastAPI) -> None:
         return render(Conflict("The porting order was changed by someone else at the same"
                                " time; read it again and retry."))
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "10007")
-        title = {404: "Resource not found", 405: "Method not allowed"}.get(
-            exc.status_code, str(exc.detail))
-        return JSONResponse(error_body(code, title, str(exc.detail)),
-                            status_code=exc.status_code, headers=exc.headers)
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 
     @app.exception_handler(UnicodeDecodeError)
     async def _undecodable(_request: Request, _exc: UnicodeDecodeError) -> JSONResponse:

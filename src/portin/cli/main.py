@@ -64,8 +64,13 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
+DEMO_EMAIL = "demo@example.com"
+
+
 def _print_demo_keys(settings: Settings, base: str) -> None:
+    from portin.domain.timefmt import utcnow
     from portin.services import accounts as account_service
+    from portin.services import users
     from portin.storage import accounts
 
     db = Database(settings.database_url)
@@ -77,6 +82,12 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
         operator_key = account_service.create_api_key(session, "operator", None)
         public_key = organization.public_key
         organization_id = organization.id
+        password = users.generate_password()
+        demo_user = users.find_user(session, DEMO_EMAIL)
+        if demo_user is None:
+            users.create_user(session, organization.id, DEMO_EMAIL, password, utcnow())
+        else:
+            users.set_password(session, demo_user, password)
     db.dispose()
     click.echo("")
     click.echo(f"portin is starting at {base}  (API docs: {base}/docs)")
@@ -84,6 +95,7 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
     click.echo(f"  API key           : {api_key}")
     click.echo(f"  operator key      : {operator_key}")
     click.echo(f"  webhook public key: {public_key}")
+    click.echo(f"  portal            : {base}/  sign in as {DEMO_EMAIL} / {password}")
     click.echo(f"  try: curl -H 'Authorization: Bearer {api_key}' {base}/v2/porting_orders")
     click.echo("")
 
@@ -139,6 +151,50 @@ def org_create(name: str, as_json: bool, database_url: str | None) -> None:
     else:
         for key, value in result.items():
             click.echo(f"{key}: {value}")
+
+
+@cli.group()
+def user() -> None:
+    """People who sign in to the portal."""
+
+
+@user.command("create")
+@click.option("--org", "organization_id", required=True, help="The organization's id.")
+@click.option("--email", required=True)
+@click.option("--password", default=None,
+              help="Leave out to be asked for it (or to get a generated one when not at a"
+                   " terminal).")
+@click.option("--database-url", help=DB_HELP)
+def user_create(organization_id: str, email: str, password: str | None,
+                database_url: str | None) -> None:
+    """Make a portal user of an organization."""
+    import sys
+
+    from portin.domain.errors import PortinError
+    from portin.domain.timefmt import utcnow
+    from portin.services import users
+
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("Password (empty to generate one)", hide_input=True,
+                                    confirmation_prompt=True, default="", show_default=False)
+        if not password:
+            password, generated = users.generate_password(), True
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.writing() as session:
+            made = users.create_user(session, organization_id, email, password, utcnow())
+            user_id = made.id
+    except PortinError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        db.dispose()
+    click.echo(f"user {user_id} ({email.lower()}) created")
+    if generated:
+        click.echo(f"password: {password}")
 
 
 @cli.group("operator-key")

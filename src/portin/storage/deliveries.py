@@ -252,3 +252,23 @@ def signing_seed(connection: Connection, organization_id: str) -> str:
     return str(connection.execute(
         select(organizations.c.signing_seed).where(organizations.c.id == organization_id)
     ).scalar_one())
+
+
+def counts_since(session: Session, organization_id: str, since: datetime) -> dict[str, int]:
+    """Deliveries created since `since`, by status (pending ones are still being retried)."""
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.organization_id == organization_id, Delivery.created_at >= since)
+        .group_by(Delivery.status)).all()
+    counts = {"delivered": 0, "pending": 0, "failed": 0}
+    counts.update({status: int(n) for status, n in rows})
+    return counts
+
+
+def failing_destinations(session: Session, organization_id: str, since: datetime
+                         ) -> set[str]:
+    """Destinations with a failed delivery or a failed attempt since `since`."""
+    failed = select(Delivery.destination).where(
+        Delivery.organization_id == organization_id, Delivery.created_at >= since,
+        (Delivery.status == "failed") | (Delivery.last_error.is_not(None)))
+    return set(session.execute(failed.distinct()).scalars())

@@ -251,3 +251,29 @@ class DeliveryAttempt(Base):
     __table_args__ = (
         UniqueConstraint("delivery_id", "attempt", name="uq_attempt_once"),
     )
+
+
+class User(Base):
+    """A person who signs in to the portal; belongs to one organization."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class PortalSession(Base):
+    """A signed-in browser. Only the SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "portal_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

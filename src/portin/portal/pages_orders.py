@@ -1,0 +1,178 @@
+"""Overview, the order list and one order's page with its actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from portin.api.deps import get_db, get_settings
+from portin.config import Settings
+from portin.domain.errors import PortinError
+from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
+from portin.domain.timefmt import utcnow
+from portin.portal.web import check_csrf, redirect, render, signed_in
+from portin.services import orders as order_service
+from portin.services.users import SignedIn
+from portin.storage import deliveries as delivery_store
+from portin.storage import events as event_store
+from portin.storage import orders as order_store
+from portin.storage.db import Database
+from portin.storage.deliveries import DeliveryFilters
+from portin.storage.orders import OrderFilters
+from portin.storage.paging import PageRequest
+
+router = APIRouter(include_in_schema=False)
+STATUSES = [str(s) for s in OrderStatus]
+PAGE_SIZE = 25
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, user: SignedIn = Depends(signed_in),
+             db: Database = Depends(get_db)) -> HTMLResponse:
+    since = utcnow() - timedelta(hours=24)
+    with db.reading() as session:
+        by_status = order_store.count_by_status(session, user.organization_id)
+        counts = delivery_store.counts_since(session, user.organization_id, since)
+        failures = delivery_store.list_deliveries(
+            session, DeliveryFilters(user.organization_id, status="failed"),
+            PageRequest(1, 5)).items
+    template = "partials/overview.html" if request.headers.get("HX-Request") else "overview.html"
+    return render(request, template, user, by_status=by_status, statuses=STATUSES,
+                  counts=counts, failures=failures)
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def orders(request: Request, user: SignedIn = Depends(signed_in),
+           db: Database = Depends(get_db)) -> HTMLResponse:
+    status = request.query_params.get("status") or None
+    search = (request.query_params.get("q") or "").strip() or None
+    filters = OrderFilters(organization_id=user.organization_id,
+                           statuses=(status,) if status in STATUSES else (), search=search)
+    with db.reading() as session:
+        page = order_store.list_orders(session, filters, PageRequest(_page_number(request),
+                                                                      PAGE_SIZE))
+        counts = order_store.count_numbers(session, [o.id for o in page.items])
+    template = "partials/orders.html" if request.headers.get("HX-Request") else "orders.html"
+    return render(request, template, user, page=page, counts=counts, statuses=STATUSES,
+                  status=status, q=search or "")
+
+
+def _order_context(db: Database, user: SignedIn, order_id: str) -> dict[str, Any]:
+    with db.reading() as session:
+        order = order_service.require_order(session, order_id, user.organization_id)
+        numbers = order_store.numbers_of(session, [order.id])[order.id]
+        comments = order_store.list_comments(session, order.id, PageRequest(1, 100)).items
+        timeline = _timeline(session, user.organization_id, order.id)
+    current = OrderStatus(order.status)
+    return {"order": order, "numbers": numbers, "comments": comments, "timeline": timeline,
+            "can_confirm": OrderStatus.IN_PROCESS in allowed_targets(current, Actor.USER),
+            "can_cancel": OrderStatus.CANCEL_PENDING in allowed_targets(current, Actor.USER),
+            "can_delete": can_delete(current)}
+
+
+def _timeline(session: Any, organization_id: str, order_id: str) -> list[dict[str, Any]]:
+    """The order's events, newest first, each with its deliveries and their attempts."""
+    events = event_store.events_of_order(session, organization_id, order_id)
+    deliveries = delivery_store.list_deliveries(
+        session, DeliveryFilters(organization_id, porting_order_id=order_id),
+        PageRequest(1, 250)).items
+    attempts = delivery_store.attempts_of(session, [d.id for d in deliveries])
+    by_event: dict[str, list[Any]] = {}
+    for delivery in deliveries:
+        by_event.setdefault(delivery.event_id, []).append(
+            {"delivery": delivery, "attempts": attempts[delivery.id]})
+    return [{"event": e, "deliveries": by_event.get(e.id, [])} for e in events]
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(order_id: str, request: Request, user: SignedIn = Depends(signed_in),
+               db: Database = Depends(get_db)) -> HTMLResponse:
+    context = _order_context(db, user, order_id)
+    if request.headers.get("HX-Request"):
+        part = ("partials/order_status.html" if request.query_params.get("part") == "status"
+                else "partials/timeline.html")
+        return render(request, part, user, **context)
+    return render(request, "order.html", user, **context)
+
+
+def _order_action(request: Request, user: SignedIn, db: Database, order_id: str,
+                  action: Any, done: str, **form: Any) -> Response:
+    try:
+        with db.writing() as session:
+            action(session)
+    except PortinError as exc:
+        context = _order_context(db, user, order_id)
+        return render(request, "order.html", user, status_code=exc.status_code,
+                      error=exc.detail, form=form, **context)
+    return redirect(f"/orders/{order_id}", done)
+
+
+@router.post("/orders/{order_id}/webhook")
+def set_webhook(order_id: str, request: Request, webhook_url: str = Form(""),
+                csrf_token: str = Form(""), user: SignedIn = Depends(signed_in),
+                db: Database = Depends(get_db),
+                settings: Settings = Depends(get_settings)) -> Response:
+    check_csrf(user, csrf_token)
+    url = webhook_url.strip() or None
+    return _order_action(
+        request, user, db, order_id,
+        lambda s: order_service.update_order(s, user.organization_id, order_id,
+                                             {"webhook_url": url}, utcnow(),
+                                             settings.allow_private_webhooks),
+        "Webhook URL saved." if url else "Webhook URL removed.", webhook_url=webhook_url)
+
+
+@router.post("/orders/{order_id}/comments")
+def add_comment(order_id: str, request: Request, body: str = Form(""),
+                csrf_token: str = Form(""), user: SignedIn = Depends(signed_in),
+                db: Database = Depends(get_db)) -> Response:
+    check_csrf(user, csrf_token)
+
+    def comment(session: Any) -> None:
+        order = order_service.require_order(session, order_id, user.organization_id)
+        order_service.add_comment(session, order, body, "user", user.user_id, utcnow())
+
+    return _order_action(request, user, db, order_id, comment, "Comment added.", body=body)
+
+
+@router.post("/orders/{order_id}/confirm")
+def confirm(order_id: str, request: Request, csrf_token: str = Form(""),
+            user: SignedIn = Depends(signed_in), db: Database = Depends(get_db)) -> Response:
+    check_csrf(user, csrf_token)
+    return _order_action(
+        request, user, db, order_id,
+        lambda s: order_service.confirm(s, user.organization_id, order_id, utcnow()),
+        "Order submitted.")
+
+
+@router.post("/orders/{order_id}/cancel")
+def cancel(order_id: str, request: Request, csrf_token: str = Form(""),
+           user: SignedIn = Depends(signed_in), db: Database = Depends(get_db)) -> Response:
+    check_csrf(user, csrf_token)
+    return _order_action(
+        request, user, db, order_id,
+        lambda s: order_service.cancel(s, user.organization_id, order_id, utcnow()),
+        "Cancellation requested.")
+
+
+@router.post("/orders/{order_id}/delete")
+def delete(order_id: str, request: Request, csrf_token: str = Form(""),
+           user: SignedIn = Depends(signed_in), db: Database = Depends(get_db)) -> Response:
+    check_csrf(user, csrf_token)
+
+    def remove(session: Any) -> None:
+        order = order_service.require_order(session, order_id, user.organization_id)
+        order_service.delete_draft(session, order, utcnow())
+
+    response = _order_action(request, user, db, order_id, remove, "")
+    if response.status_code == 303:
+        return redirect("/orders", "Draft deleted.")
+    return response

@@ -1,0 +1,83 @@
+"""Sign-in and sign-out."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from portin.api.deps import get_db
+from portin.domain.errors import PortinError
+from portin.domain.timefmt import utcnow
+from portin.portal.web import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    render,
+    secure_cookies,
+    set_login_csrf,
+    signed_in,
+)
+from portin.services.users import SESSION_LIFETIME, SignedIn, sign_in, sign_out
+from portin.storage.db import Database
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(next_path: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+        return next_path
+    return "/"
+
+
+def _login_page(request: Request, status_code: int = 200, error: str | None = None,
+                email: str | None = None, next_path: str = "/") -> HTMLResponse:
+    response = render(request, "login.html", None, status_code=status_code, error=error,
+                      email=email, next_path=next_path, login_csrf="")
+    token = set_login_csrf(request, response)
+    # Render again now that the token is known (the cookie and the form must carry the same).
+    page = render(request, "login.html", None, status_code=status_code, error=error,
+                  email=email, next_path=next_path, login_csrf=token)
+    page.raw_headers.extend(h for h in response.raw_headers if h[0] == b"set-cookie")
+    return page
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_page(request, next_path=_safe_next(next))
+
+
+@router.post("/login")
+def login(request: Request, email: str = Form(""), password: str = Form(""),
+          csrf_token: str = Form(""), next: str = Form("/"),
+          db: Database = Depends(get_db)) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, csrf_token):
+        return _login_page(request, 403, "Your sign-in form expired; please try again.",
+                           email, _safe_next(next))
+    with db.writing() as session:
+        result = sign_in(session, email, password, utcnow())
+    if result.token is None:
+        refusal = result.refusal or PortinError()
+        return _login_page(request, refusal.status_code, refusal.detail, email,
+                           _safe_next(next))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax",
+                        secure=secure_cookies(request),
+                        max_age=int(SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form(""), user: SignedIn = Depends(signed_in),
+           db: Database = Depends(get_db)) -> Response:
+    check_csrf(user, csrf_token)
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with db.writing() as session:
+        sign_out(session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

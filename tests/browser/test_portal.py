@@ -1,0 +1,180 @@
+"""The seed's portal path, end to end in a real browser, and the portal's refusals."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PASSWORD, Portal, shot, sign_in
+
+LIVE = 15_000  # ms: live updates poll every 3 s
+
+
+def test_seed_path_end_to_end(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    shot(page, "01-overview-empty")
+
+    # Notifications, as the seed's steps say: profile, channels, a Port In setting.
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_label("New profile name").fill("Porting team")
+    page.get_by_role("button", name="New profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Porting team")
+    webhook_url = portal.receiver.url("/portal-hook")
+    for kind, destination in (("webhook", webhook_url), ("email", "desk@acme.example")):
+        page.get_by_label("Type", exact=True).select_option(kind)
+        page.get_by_label("Destination (email address or webhook URL)").fill(destination)
+        page.get_by_role("button", name="New channel").click()
+        expect(page.get_by_role("status")).to_contain_text("channel added")
+    for option in (f"webhook: {webhook_url}", "email: desk@acme.example"):
+        page.get_by_label("Channel", exact=True).select_option(label=option)
+        page.get_by_role("button", name="New setting").click()
+        expect(page.get_by_role("status")).to_contain_text("Setting added")
+    expect(page.locator("#settings-h + .table-wrap tbody tr")).to_have_count(2)
+    shot(page, "02-notifications")
+
+    # An order made through the API, submitted from the portal.
+    with portal.api() as api:
+        order = api.post("/porting_orders", json={"phone_numbers": ["+13125550147",
+                                                                     "+13125550148"],
+                                                   "customer_reference": "acme-hq"}).json()
+    order_id = order["data"][0]["id"]
+    page.get_by_role("link", name="Orders").click()
+    page.get_by_role("link", name="acme-hq").click()
+    page.get_by_role("button", name="Submit order").click()
+    expect(page.get_by_role("status")).to_contain_text("Order submitted")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("in-process")
+    expect(timeline.locator(".delivery .badge.delivered")).to_have_count(2, timeout=LIVE)
+
+    # The porting desk moves it through an exception and back; the page updates by itself.
+    with portal.desk() as desk:
+        for body in ({"value": "submitted"},
+                     {"value": "exception", "details": [{"code": "ACCOUNT_NUMBER_MISMATCH"}]},
+                     {"value": "submitted"}):
+            assert desk.post(f"/porting_orders/{order_id}/status", json=body).status_code == 200
+    expect(timeline).to_contain_text("Account number does not match that on the CSR",
+                                     timeout=LIVE)
+    expect(page.locator("#order-status .badge").first).to_have_text("submitted", timeout=LIVE)
+    expect(timeline.locator("tbody tr")).to_have_count(4, timeout=LIVE)
+    expect(timeline.locator(".delivery .badge.delivered")).to_have_count(8, timeout=LIVE)
+    shot(page, "03-order")
+    assert len(portal.receiver.at("/portal-hook")) == 4
+    assert any("Account number does not match" in m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+               for m in portal.inbox.messages)
+
+    # Republish the exception event and watch its new delivery arrive.
+    timeline.get_by_role("link").filter(has_text=re.compile(r"\d{4}-")).nth(1).click()
+    expect(page.get_by_role("heading", name="porting_order.status_changed")).to_be_visible()
+    expect(page.locator("pre").first).to_contain_text("ACCOUNT_NUMBER_MISMATCH")
+    before = len(portal.receiver.at("/portal-hook"))
+    page.get_by_role("button", name="Republish").click()
+    expect(page.get_by_role("status")).to_contain_text("Republished to 2 destination(s)")
+    expect(page.locator("#event-deliveries")).to_contain_text("republished", timeout=LIVE)
+    expect(page.locator("#event-deliveries .delivery[data-status=delivered]")).to_have_count(
+        4, timeout=LIVE)
+    portal.receiver.wait_for("/portal-hook", before + 1)
+    shot(page, "04-event-republished")
+
+    page.get_by_role("link", name="Deliveries").click()
+    expect(page.locator("#deliveries tbody tr")).to_have_count(10)
+    page.locator("#deliveries tbody tr a").first.click()
+    expect(page.get_by_role("heading", name=re.compile("Attempt #1"))).to_be_visible()
+    shot(page, "05-delivery")
+    page.get_by_role("link", name="Overview").click()
+    expect(page.locator("#overview")).to_contain_text("delivered")
+    shot(page, "06-overview")
+
+
+def test_events_list_filters_and_live_updates(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    page.goto(portal.url + "/events?type=porting_order.new_comment")
+    rows = page.locator("#events tbody tr")
+    start = rows.count()
+    with portal.api() as api:
+        order = api.post("/porting_orders", json={"phone_numbers": ["+13125550199"]}).json()
+        api.post(f"/porting_orders/{order['data'][0]['id']}/comments", json={"body": "hello"})
+    expect(rows).to_have_count(start + 1, timeout=LIVE)  # no reload
+    expect(page.locator("#events")).not_to_contain_text("status_changed")
+    shot(page, "07-events")
+
+
+def test_refused_form_keeps_what_was_typed(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    page.goto(portal.url + "/notifications")
+    page.get_by_label("Type", exact=True).select_option("email")
+    page.get_by_label("Destination (email address or webhook URL)").fill("not an address")
+    page.get_by_role("button", name="New channel").click()
+    expect(page.get_by_role("alert")).to_contain_text("is not an email address")
+    expect(page.get_by_label("Destination (email address or webhook URL)")).to_have_value(
+        "not an address")
+    shot(page, "08-refused-form")
+
+
+def test_phone_width(browser: object, portal: Portal) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, portal)
+    page.goto(portal.url + "/orders")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1
+    shot(page, "09-phone-orders")
+    context.close()
+
+
+def test_csrf_refusal(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    response = page.request.post(portal.url + "/notifications/profiles",
+                                 form={"name": "forged"}, max_redirects=0)
+    assert response.status == 403
+    assert "expired" in response.text()
+    page.goto(portal.url + "/notifications")
+    expect(page.locator("body")).not_to_contain_text("forged")
+
+
+def test_another_organizations_order_is_404(page: Page, portal: Portal) -> None:
+    other = portal.server.new_org("Globex")
+    import httpx
+
+    with httpx.Client(base_url=portal.url + "/v2",
+                      headers={"Authorization": f"Bearer {other['api_key']}"}) as api:
+        theirs = api.post("/porting_orders", json={"phone_numbers": ["+13125550177"]}).json()
+    sign_in(page, portal)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    response = page.goto(portal.url + f"/orders/{theirs['data'][0]['id']}")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Resource not found")).to_be_visible()
+
+
+def test_sign_in_failure_then_lock_out(page: Page, portal: Portal) -> None:
+    portal.server.portin("user", "create", "--org", portal.org["organization_id"],
+                         "--email", "locked@acme.example", "--password", PASSWORD)
+    page.goto(portal.url + "/login")
+
+    def attempt(password: str) -> None:
+        page.get_by_label("Email").fill("locked@acme.example")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    attempt("wrong password 1")
+    expect(page.get_by_role("alert")).to_contain_text("Email or password is wrong")
+    expect(page.get_by_label("Email")).to_have_value("locked@acme.example")
+    for n in range(2, 6):
+        attempt(f"wrong password {n}")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins")
+    attempt(PASSWORD)  # even the right password is refused while locked
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins")
+    shot(page, "10-locked-out")
+
+
+def test_sign_out(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to portin")).to_be_visible()
+    page.goto(portal.url + "/orders")
+    expect(page).to_have_url(re.compile(r"/login\?next=/orders"))

@@ -207,3 +207,27 @@ def test_delivery_log_filters_and_shape(api: Api, db: Database, settings: Settin
                       headers=other_tenant.headers).status_code == 404
     theirs = client.get("/v2/webhook_deliveries", headers=other_tenant.headers).json()
     assert theirs["meta"]["total_results"] == 0
+
+
+def _metric(api: Api, name: str) -> float:
+    text = api.client.get("/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name))
+
+
+def test_metrics_count_events_and_attempts(api: Api, db: Database, settings: Settings,
+                                           receiver: Receiver) -> None:
+    api.subscribe("webhook", receiver.url("/metered"))
+    written = _metric(api, 'portin_events_written_total{event_type="porting_order.status_')
+    delivered = _metric(api, 'portin_delivery_attempts_total{method="webhook",'
+                             'outcome="delivered"}')
+    with running_worker(db, settings):
+        api.confirm(api.create_order(n(1))["id"])
+        wait_delivered(api, 1)
+    assert _metric(api, 'portin_events_written_total{event_type="porting_order.status_') == (
+        written + 1)
+    assert _metric(api, 'portin_delivery_attempts_total{method="webhook",'
+                        'outcome="delivered"}') == delivered + 1
+    text = api.client.get("/metrics").text
+    assert api.tenant.organization_id not in text
+    assert receiver.url("/metered") not in text

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from portin import __version__
 from portin.api import errors
@@ -57,6 +58,10 @@ def create_app(settings: Settings, db: Database | None = None,
         app.include_router(module.router)
     portal.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -29,6 +29,7 @@ from portin.delivery.results import SendResult
 from portin.delivery.webhook import WebhookSender, envelope
 from portin.domain.retry import Outcome, RetryPolicy
 from portin.domain.timefmt import iso, utcnow
+from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
 from portin.storage import deliveries as store
 from portin.storage.db import Database
 from portin.storage.deliveries import AttemptRecord, Claimed
@@ -120,6 +121,7 @@ class DeliveryWorker:
             log.exception("claiming deliveries failed; trying again shortly")
             self._records = records + self._records
             return 0
+        DELIVERIES_CLAIMED.inc(len(claimed))
         for item in claimed:
             self._by_destination[item[0].destination] += 1
             task = asyncio.create_task(self._deliver(item))
@@ -167,6 +169,8 @@ class DeliveryWorker:
                 result = await self.webhooks.send(claimed.destination, body,
                                                   self._keys[claimed.organization_id])
             self._records.append(self._decide(claimed, result))
+            DELIVERY_ATTEMPTS.labels(claimed.method, str(result.outcome)).inc()
+            DELIVERY_SECONDS.labels(claimed.method).observe(result.duration_ms / 1000)
         except Exception:
             log.exception("delivery %s crashed; its lease will run out and it is retried",
                           claimed.delivery_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portin.domain import events as payloads
 from portin.domain.events import EventType, OrderFacts
+from portin.metrics import EVENTS_WRITTEN
 from portin.services.outbox import targets, write_deliveries
 from portin.storage import events as event_store
 from portin.storage.models import PortingOrder
@@ -47,6 +48,7 @@ def record(session: Session, order: PortingOrder, event_type: EventType,
         "porting_order_id": order.id, "event_type": str(event_type), "payload": payload,
         "notification_methods": sorted({t.method for t in found}), "created_at": now})
     write_deliveries(session, order.organization_id, event_id, str(event_type), found, now)
+    EVENTS_WRITTEN.labels(str(event_type)).inc()
     return event_id
 
 

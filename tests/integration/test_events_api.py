@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,51 @@ def test_a_rolled_back_change_leaves_no_event(db: Database, tenant: Tenant) -> N
         page = event_store.list_events(session, EventFilters(tenant.organization_id),
                                        PageRequest())
         assert page.total == 0
+
+
+def test_every_page_size_walks_the_same_order(api: Api) -> None:
+    """Pages in the older half are read from the other end; the order must not change."""
+    order = api.create_order(n(1))
+    for i in range(10):
+        api.user("POST", f"/v2/porting_orders/{order['id']}/comments", 201,
+                 json={"body": f"c{i}"})
+    everything = [e["id"] for e in api.events(**{"page[size]": 250})]
+    assert len(everything) == 10
+    for size in range(1, 12):
+        walked: list[str] = []
+        for number in range(1, 12 // size + 3):
+            walked += [e["id"] for e in api.events(**{"page[size]": size,
+                                                      "page[number]": number})]
+        assert walked == everything, size
+    typed = api.events(**{"filter[type]": "porting_order.new_comment", "page[size]": 3,
+                          "page[number]": 4})
+    assert [e["id"] for e in typed] == everything[9:]
+
+
+def test_counts_follow_writes_per_organization_and_type(api: Api, other_tenant: Tenant,
+                                                        client: Any) -> None:
+    order = api.create_order(n(1))
+    api.confirm(order["id"])
+    api.user("POST", f"/v2/porting_orders/{order['id']}/comments", 201, json={"body": "x"})
+    meta = api.user("GET", "/v2/porting/events")["meta"]
+    assert meta["total_results"] == 2
+    typed = api.user("GET", "/v2/porting/events",
+                     params={"filter[type]": "porting_order.new_comment"})["meta"]
+    assert typed["total_results"] == 1
+    theirs = client.get("/v2/porting/events", headers=other_tenant.headers).json()["meta"]
+    assert theirs["total_results"] == 0
+
+
+def test_recount_rebuilds_counts_from_the_events(api: Api, db: Database) -> None:
+    from sqlalchemy import update
+
+    from portin.storage.events import recount
+    from portin.storage.models import EventCount
+
+    api.confirm(api.create_order(n(1))["id"])
+    with db.writing() as session:
+        session.execute(update(EventCount).values(count=99))
+    assert api.user("GET", "/v2/porting/events")["meta"]["total_results"] == 99
+    with db.writing() as session:
+        recount(session)
+    assert api.user("GET", "/v2/porting/events")["meta"]["total_results"] == 1

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from portin.storage.models import PortingEvent
+from portin.storage.models import EventCount, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 
 
@@ -23,8 +25,38 @@ class EventFilters:
 
 
 def append(session: Session, row: dict[str, Any]) -> None:
-    """Insert an event in the caller's transaction. Events are never updated or deleted."""
-    session.connection().execute(insert(cast(Table, PortingEvent.__table__)), [row])
+    """Insert an event in the caller's transaction, and count it. Events are never updated
+    or deleted."""
+    connection = session.connection()
+    connection.execute(insert(cast(Table, PortingEvent.__table__)), [row])
+    counts = cast(Table, EventCount.__table__)
+    upsert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)
+    statement = upsert(counts).values(organization_id=row["organization_id"],
+                                      event_type=row["event_type"], count=1)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=[counts.c.organization_id, counts.c.event_type],
+        set_={"count": counts.c.count + 1}))
+
+
+def recount(session: Session) -> None:
+    """Rebuild event_counts from porting_events (after a bulk load, or as a repair)."""
+    session.execute(delete(EventCount))
+    session.execute(insert(cast(Table, EventCount.__table__)).from_select(
+        ["organization_id", "event_type", "count"],
+        select(PortingEvent.organization_id, PortingEvent.event_type, func.count())
+        .group_by(PortingEvent.organization_id, PortingEvent.event_type)))
+
+
+def _counted_total(session: Session, filters: EventFilters) -> int | None:
+    """The total from event_counts when the filters allow it (no order, no time range)."""
+    if (filters.porting_order_id is not None or filters.created_gte is not None
+            or filters.created_lte is not None):
+        return None
+    stmt = select(func.coalesce(func.sum(EventCount.count), 0)).where(
+        EventCount.organization_id == filters.organization_id)
+    if filters.event_type is not None:
+        stmt = stmt.where(EventCount.event_type == filters.event_type)
+    return int(session.execute(stmt).scalar_one())
 
 
 def get_event(session: Session, event_id: str, organization_id: str) -> PortingEvent | None:
@@ -48,16 +80,28 @@ def _matching_keys(filters: EventFilters) -> Select[int]:
 
 
 def list_events(session: Session, filters: EventFilters, page: PageRequest) -> Page[PortingEvent]:
-    """Newest first. The page's keys are found in an index alone (a deferred join), and only
-    that page's rows are read in full, so a deep page does not read the payloads it skips."""
+    """Newest first.
+
+    - The total comes from event_counts when it can, else from counting the index.
+    - The page's keys are found in an index alone (a deferred join); only its rows are read.
+    - A page in the older half is read from the other end of the index (ascending, then
+      reversed), so the deepest pages cost what the first ones do."""
     keys = _matching_keys(filters)
-    total = count_rows(session, keys)
-    page_keys = (keys.order_by(PortingEvent.created_at.desc(), PortingEvent.seq.desc())
-                 .limit(page.size).offset(page.offset).subquery())
+    total = _counted_total(session, filters)
+    if total is None:
+        total = count_rows(session, keys)
+    newest_first = (PortingEvent.created_at.desc(), PortingEvent.seq.desc())
+    oldest_first = (PortingEvent.created_at.asc(), PortingEvent.seq.asc())
+    from_end = page.offset > total // 2
+    if from_end:
+        size = max(0, min(page.size, total - page.offset))
+        page_keys = (keys.order_by(*oldest_first).limit(size)
+                     .offset(max(0, total - page.offset - size)).subquery())
+    else:
+        page_keys = keys.order_by(*newest_first).limit(page.size).offset(page.offset).subquery()
     rows = session.execute(
-        select(PortingEvent)
-        .join(page_keys, page_keys.c.seq == PortingEvent.seq)
-        .order_by(PortingEvent.created_at.desc(), PortingEvent.seq.desc())
+        select(PortingEvent).join(page_keys, page_keys.c.seq == PortingEvent.seq)
+        .order_by(*newest_first)
     ).scalars().all()
     return Page(list(rows), total, page)
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portin.storage.types import BigIntegerKey, UTCDateTime
@@ -277,3 +287,15 @@ class PortalSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class EventCount(Base):
+    """How many events of each type an organization has, kept in step with porting_events in
+    the same transaction, so that an event list's total_results need not count a million rows."""
+
+    __tablename__ = "event_counts"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -13,7 +13,7 @@ from portin.api.deps import get_db
 from portin.domain.errors import NotFound, PortinError
 from portin.domain.events import EventType
 from portin.domain.timefmt import utcnow
-from portin.portal.web import check_csrf, redirect, render, signed_in
+from portin.portal.web import check_csrf, page_number, redirect, render, signed_in
 from portin.services.outbox import Narrowing
 from portin.services.republish import republish
 from portin.services.users import SignedIn
@@ -27,11 +27,6 @@ from portin.storage.paging import PageRequest
 router = APIRouter(include_in_schema=False)
 EVENT_TYPES = [str(t) for t in EventType]
 PAGE_SIZE = 25
-
-
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
 
 
 def _day(value: str | None, end_of_day: bool = False) -> datetime | None:
@@ -56,7 +51,7 @@ def events(request: Request, user: SignedIn = Depends(signed_in),
         created_gte=_day(params.get("from")), created_lte=_day(params.get("to"), True))
     with db.reading() as session:
         page = event_store.list_events(session, filters,
-                                       PageRequest(_page_number(request), PAGE_SIZE))
+                                       PageRequest(page_number(request), PAGE_SIZE))
     template = "partials/events.html" if request.headers.get("HX-Request") else "events.html"
     return render(request, template, user, page=page, event_types=EVENT_TYPES,
                   type=event_type or "", order=params.get("order", ""),
@@ -110,7 +105,7 @@ def deliveries(request: Request, user: SignedIn = Depends(signed_in),
     with db.reading() as session:
         page = delivery_store.list_deliveries(
             session, DeliveryFilters(user.organization_id, status=status),
-            PageRequest(_page_number(request), PAGE_SIZE))
+            PageRequest(page_number(request), PAGE_SIZE))
         failing = delivery_store.failing_destinations(session, user.organization_id, since)
     template = ("partials/deliveries.html" if request.headers.get("HX-Request")
                 else "deliveries.html")

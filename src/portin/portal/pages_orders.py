@@ -13,7 +13,7 @@ from portin.config import Settings
 from portin.domain.errors import PortinError
 from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
 from portin.domain.timefmt import utcnow
-from portin.portal.web import check_csrf, redirect, render, signed_in
+from portin.portal.web import check_csrf, page_number, redirect, render, signed_in
 from portin.services import orders as order_service
 from portin.services.users import SignedIn
 from portin.storage import deliveries as delivery_store
@@ -27,11 +27,6 @@ from portin.storage.paging import PageRequest
 router = APIRouter(include_in_schema=False)
 STATUSES = [str(s) for s in OrderStatus]
 PAGE_SIZE = 25
-
-
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -57,7 +52,7 @@ def orders(request: Request, user: SignedIn = Depends(signed_in),
     filters = OrderFilters(organization_id=user.organization_id,
                            statuses=(status,) if status in STATUSES else (), search=search)
     with db.reading() as session:
-        page = order_store.list_orders(session, filters, PageRequest(_page_number(request),
+        page = order_store.list_orders(session, filters, PageRequest(page_number(request),
                                                                       PAGE_SIZE))
         counts = order_store.count_numbers(session, [o.id for o in page.items])
     template = "partials/orders.html" if request.headers.get("HX-Request") else "orders.html"

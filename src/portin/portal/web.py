@@ -57,6 +57,12 @@ def signed_in(request: Request, db: Database = Depends(get_db)) -> SignedIn:
     raise NeedsSignIn(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
 
 
+def page_number(request: Request) -> int:
+    """The `page` query value of a portal list; anything unreadable is page 1."""
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
 def check_csrf(user: SignedIn, submitted: str | None) -> None:
     if not submitted or not hmac.compare_digest(submitted, user.csrf_token):
         raise CsrfRefused()

@@ -9,19 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from portin.api import resources
 from portin.api.deps import get_db, operator_caller
 from portin.api.query import ParamDoc, Query, parameter_docs
-from portin.api.routes.orders import (
-    ORDER_FILTER_DOCS,
-    include_numbers,
-    parse_order_filters,
-    render_orders,
-    single_order,
-)
+from portin.api.routes.orders import ORDER_FILTER_DOCS, order_list, single_order
 from portin.api.schemas import CommentCreate, MessagingChange, SplitRequest, StatusChange
 from portin.domain.timefmt import utcnow
 from portin.services import operator as operator_service
 from portin.services import orders as order_service
 from portin.services.accounts import Caller
-from portin.storage import orders as order_store
 from portin.storage.db import Database
 
 router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
@@ -37,14 +30,8 @@ OPERATOR_FILTER_DOCS: list[ParamDoc] = [
 @router.get("/porting_orders", summary="List every organization's porting orders",
             openapi_extra=parameter_docs(OPERATOR_FILTER_DOCS))
 def list_all_orders(request: Request, db: Database = Depends(get_db)) -> dict[str, Any]:
-    query = Query(request.query_params)
-    filters = parse_order_filters(query, query.text("filter[organization_id]", 64))
-    page = query.page()
-    with_numbers = include_numbers(request)
-    with db.reading() as session:
-        result = order_store.list_orders(session, filters, page)
-        return {"data": render_orders(session, result.items, with_numbers),
-                "meta": result.meta()}
+    organization_id = Query(request.query_params).text("filter[organization_id]", 64)
+    return order_list(request, db, organization_id)
 
 
 @router.get("/porting_orders/{order_id}", summary="Retrieve any porting order")

@@ -61,6 +61,14 @@ def load(db: Database, organization_id: str, count: int, rng: random.Random) -> 
             batch.clear()
     with db.writing() as session:
         recount(session)  # the bulk load went around record(), so count what it wrote
+    # Steady state: statistics and (on PostgreSQL) the visibility map that index-only scans
+    # need, as autovacuum would leave them some time after a load.
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            connection.exec_driver_sql("ANALYZE")
+        else:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE porting_events")
     print(f"loaded {count:,} events in {time.perf_counter() - started:.1f} s")
     return orders
 

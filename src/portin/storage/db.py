@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,6 +40,7 @@ class Database:
         self._write = sessionmaker(write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self.wake_listeners: list[Callable[[], None]] = []
+        self._write_lock = threading.Lock()
         event.listen(self._write, "after_commit", self._after_commit)
 
     def _after_commit(self, session: Session) -> None:
@@ -49,8 +51,19 @@ class Database:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A read-write transaction: committed when the block ends, rolled back on error."""
-        with self._write() as session, session.begin():
+        with self._one_writer(), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """On SQLite, writers of this process queue on a lock. Left to SQLite, a writer that
+        finds the file locked sleeps in its busy handler (up to 100 ms a nap) and wakes late;
+        a queue hands the lock over at once. Other processes still meet the busy timeout."""
+        if not self.is_sqlite:
+            yield
+            return
+        with self._write_lock:
+            yield
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -63,7 +76,7 @@ class Database:
     def writing_core(self) -> Iterator[Connection]:
         """A read-write transaction on a bare connection, for hot paths (the delivery worker)
         where an ORM session's bookkeeping would cost more than the SQL."""
-        with self._write_engine.begin() as connection:
+        with self._one_writer(), self._write_engine.begin() as connection:
             yield connection
 
     @contextmanager

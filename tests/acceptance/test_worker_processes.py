@@ -32,11 +32,12 @@ BURST = 1000
 
 
 @contextmanager
-def worker_process(database_url: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(database_url: str, log: Path, poll_seconds: str = "0.05"
+                   ) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
            "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1", "PORTIN_DELIVERY_TIMEOUT_SECONDS": "2",
            "PORTIN_DELIVERY_LEASE_SECONDS": "3", "PORTIN_RETRY_BASE_SECONDS": "0.1",
-           "PORTIN_WORKER_POLL_SECONDS": "0.05", "PORTIN_WORKER_CONCURRENCY": "16"}
+           "PORTIN_WORKER_POLL_SECONDS": poll_seconds, "PORTIN_WORKER_CONCURRENCY": "16"}
     with log.open("ab") as out:
         process = subprocess.Popen([PORTIN, "worker"], env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
@@ -135,3 +136,18 @@ def test_two_workers_share_a_burst_without_sending_an_attempt_twice(
         workers = Counter(session.execute(select(DeliveryAttempt.sent_by)).scalars())
     assert len(workers) == 2, f"both workers should have shared the burst: {workers}"
     assert sum(workers.values()) == BURST
+
+
+def test_postgres_wakes_other_processes_workers_with_notify(postgres_db: Database,
+                                                           tmp_path: Path) -> None:
+    """The worker polls only once a minute here: a prompt delivery can only come from the
+    NOTIFY sent at commit."""
+    db = postgres_db
+    tenant = make_tenant(db, "notify")
+    with Receiver().running() as receiver:
+        subscribe(db, tenant, receiver.url("/hook"))
+        with worker_process(db.url, tmp_path / "w.log", poll_seconds="10"):
+            time.sleep(3)  # started and idle, past its first look
+            event_ids = burst(db, tenant, 1)
+            receiver.wait_for("/hook", 1, timeout=5)
+    assert {r.event_id for r in receiver.at("/hook")} == event_ids

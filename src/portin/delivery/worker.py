@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portin.config import Settings, lease_seconds
 from portin.delivery.email import EmailSender, RenderedEmail, render
 from portin.delivery.email_context import email_context
+from portin.delivery.pg_wake import listen_for_work
 from portin.delivery.results import SendResult
 from portin.delivery.webhook import WebhookSender, envelope
 from portin.domain.retry import Outcome, RetryPolicy
@@ -76,12 +77,17 @@ class DeliveryWorker:
         self._loop = asyncio.get_running_loop()
         await self.webhooks.start()
         self.db.wake_listeners.append(self.wake)
+        listener = (None if self.db.is_sqlite else asyncio.create_task(
+            listen_for_work(self.db.url, self._committed, stop)))
         try:
             while not stop.is_set():
                 claimed = self._claim_some()
                 await self._pause(stop, busy=claimed > 0)
         finally:
             self.db.wake_listeners.remove(self.wake)
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
             # Graceful stop: no new claims; what is being sent finishes (each send is bounded
             # by the delivery timeout) and its attempt is recorded.
             if self._in_flight:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from portin.domain import notification_catalog as catalog
 from portin.storage import deliveries
 from portin.storage import notifications as subscriptions
-from portin.storage.db import WAKE_FLAG
+from portin.storage.db import WAKE_CHANNEL, WAKE_FLAG
 from portin.storage.models import PortingEvent
 
 
@@ -91,8 +91,18 @@ def write_deliveries(session: Session, organization_id: str, event_id: str, even
          "next_attempt_at": now, "lease_until": None, "leased_by": None, "last_error": None,
          "created_at": now, "started_at": None, "finished_at": None}
         for target in found])
-    session.info[WAKE_FLAG] = True
+    if not session.info.get(WAKE_FLAG):
+        session.info[WAKE_FLAG] = True
+        notify_workers(session)
     return len(found)
+
+
+def notify_workers(session: Session) -> None:
+    """On PostgreSQL, wake the workers of other processes when this transaction commits
+    (NOTIFY is delivered at commit, and not at all on rollback). Once per transaction."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
 
 
 def fan_out(session: Session, event: PortingEvent, order_webhook_url: str | None,

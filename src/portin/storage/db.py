@@ -26,6 +26,8 @@ from portin.config import sqlalchemy_url
 # database calls its wake listeners (the in-process delivery worker), so a new delivery is
 # sent at once rather than at the worker's next poll.
 WAKE_FLAG = "portin.deliveries_written"
+# The PostgreSQL channel on which such a commit also tells workers in other processes.
+WAKE_CHANNEL = "portin_deliveries"
 
 
 class Database:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -18,35 +18,36 @@ from portin.services.outbox import forget_subscriptions
 from portin.storage import notifications as store
 from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
 
+Owned = TypeVar("Owned", NotificationProfile, NotificationChannel, NotificationSetting)
+
+
+def _require(session: Session, model: type[Owned], label: str, organization_id: str,
+             row_id: str, pointer: str | None) -> Owned:
+    """The organization's row, or: a 404 when it is the resource asked for, a 422 pointing at
+    the field when a request body names it."""
+    row = store.get_owned(session, model, row_id, organization_id)
+    if row is None:
+        message = f"Notification {label} {row_id} was not found."
+        raise InvalidRequest(message, pointer=pointer) if pointer else NotFound(message)
+    return row
+
 
 def require_profile(session: Session, organization_id: str, profile_id: str,
                     pointer: str | None = None) -> NotificationProfile:
-    profile = store.get_owned(session, NotificationProfile, profile_id, organization_id)
-    if profile is None:
-        if pointer:
-            raise InvalidRequest(f"Notification profile {profile_id} was not found.",
-                                 pointer=pointer)
-        raise NotFound(f"Notification profile {profile_id} was not found.")
-    return profile
+    return _require(session, NotificationProfile, "profile", organization_id, profile_id,
+                    pointer)
 
 
 def require_channel(session: Session, organization_id: str, channel_id: str,
                     pointer: str | None = None) -> NotificationChannel:
-    channel = store.get_owned(session, NotificationChannel, channel_id, organization_id)
-    if channel is None:
-        if pointer:
-            raise InvalidRequest(f"Notification channel {channel_id} was not found.",
-                                 pointer=pointer)
-        raise NotFound(f"Notification channel {channel_id} was not found.")
-    return channel
+    return _require(session, NotificationChannel, "channel", organization_id, channel_id,
+                    pointer)
 
 
 def require_setting(session: Session, organization_id: str, setting_id: str
                     ) -> NotificationSetting:
-    setting = store.get_owned(session, NotificationSetting, setting_id, organization_id)
-    if setting is None:
-        raise NotFound(f"Notification setting {setting_id} was not found.")
-    return setting
+    return _require(session, NotificationSetting, "setting", organization_id, setting_id,
+                    None)
 
 
 def _name(name: str | None) -> str:

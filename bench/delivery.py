@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/delivery.py [--events 5000] [--database-url postgresql://...]
 
+A --database-url is migrated and filled with benchmark data: give it a scratch database.
+
 Prints, against the same receiver process (which verifies every Ed25519 signature):
 1. the ceiling: the same HTTP client (aiohttp), posting signed ~700-byte bodies at
    concurrency 64 with no database;

@@ -4,6 +4,8 @@ at a deep page, beside the bare SQL behind each (the same statements replayed on
     .venv/bin/python bench/event_pages.py --events 1000000           # SQLite (temp file)
     .venv/bin/python bench/event_pages.py --events 1000 --database-url postgresql://...
 
+A --database-url is migrated and filled with benchmark data: give it a scratch database.
+
 It loads N events for one organization (spread over 20,000 orders, the five event types and a
 year of time), then times each query shape with the real app in-process (ASGI, no network).
 """

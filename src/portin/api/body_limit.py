@@ -7,6 +7,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portin.api.errors import error_body
+from portin.domain.errors import PayloadTooLarge
 
 
 class BodyLimit:
@@ -51,8 +52,8 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        detail = f"The request body is larger than {self.max_bytes} bytes."
-        payload = json.dumps(error_body("10013", "Request body too large", detail)).encode()
+        error = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        payload = json.dumps(error_body(error.code, error.title, error.detail)).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(payload)).encode())]})

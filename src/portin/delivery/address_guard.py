@@ -94,6 +94,3 @@ def check_send_url(url: str, allow_private: bool) -> None:
     if literal is not None and not is_public(literal):
         raise BlockedAddress(f"{literal} is not a public address")
 
-
-__all__ = ["BlockedAddress", "GuardedResolver", "check_saved_url", "check_send_url",
-           "is_public"]

@@ -14,6 +14,7 @@ from portin.portal.web import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     check_csrf,
+    login_csrf_token,
     render,
     secure_cookies,
     set_login_csrf,
@@ -34,13 +35,11 @@ def _safe_next(next_path: str | None) -> str:
 
 def _login_page(request: Request, status_code: int = 200, error: str | None = None,
                 email: str | None = None, next_path: str = "/") -> HTMLResponse:
-    response = render(request, "login.html", None, status_code=status_code, error=error,
-                      email=email, next_path=next_path, login_csrf="")
-    token = set_login_csrf(request, response)
-    # Render again now that the token is known (the cookie and the form must carry the same).
+    # The cookie and the form carry the same token (double submit).
+    token = login_csrf_token(request)
     page = render(request, "login.html", None, status_code=status_code, error=error,
                   email=email, next_path=next_path, login_csrf=token)
-    page.raw_headers.extend(h for h in response.raw_headers if h[0] == b"set-cookie")
+    set_login_csrf(request, page, token)
     return page
 
 

@@ -86,8 +86,11 @@ def secure_cookies(request: Request) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
-def set_login_csrf(request: Request, response: Response) -> str:
-    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+def login_csrf_token(request: Request) -> str:
+    """The sign-in form's token: the browser's current one, or a new one."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+
+
+def set_login_csrf(request: Request, response: Response, token: str) -> None:
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax",
                         secure=secure_cookies(request), max_age=3600)
-    return token

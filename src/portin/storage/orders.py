@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +36,6 @@ class OrderFilters:
     # Free text for the portal: customer reference, support key or phone number.
     search: str | None = None
     sort: str = "-created_at"
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def get_order(session: Session, order_id: str, organization_id: str | None) -> PortingOrder | None:

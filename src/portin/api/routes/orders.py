@@ -103,8 +103,8 @@ def single_order(session: Session, row: PortingOrder, include_numbers: bool = Tr
             "meta": {"phone_numbers_url": resources.phone_numbers_url(row.id)}}
 
 
-def include_numbers(request: Request) -> bool:
-    value = Query(request.query_params).boolean("include_phone_numbers")
+def include_numbers(query: Query) -> bool:
+    value = query.boolean("include_phone_numbers")
     return True if value is None else value
 
 
@@ -130,7 +130,7 @@ def order_list(request: Request, db: Database, organization_id: str | None) -> d
     query = Query(request.query_params)
     filters = parse_order_filters(query, organization_id)
     page = query.page()
-    with_numbers = include_numbers(request)
+    with_numbers = include_numbers(query)
     with db.reading() as session:
         result = order_store.list_orders(session, filters, page)
         return {"data": render_orders(session, result.items, with_numbers),
@@ -147,7 +147,7 @@ def exception_types(_caller: Caller = Depends(user_caller)) -> dict[str, Any]:
             openapi_extra=parameter_docs(ORDER_FILTER_DOCS[:1]))
 def retrieve_order(order_id: str, request: Request, caller: Caller = Depends(user_caller),
                    db: Database = Depends(get_db)) -> dict[str, Any]:
-    with_numbers = include_numbers(request)
+    with_numbers = include_numbers(Query(request.query_params))
     with db.reading() as session:
         row = order_service.require_order(session, order_id, org_id(caller))
         return single_order(session, row, with_numbers)

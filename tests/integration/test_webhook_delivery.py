@@ -103,14 +103,21 @@ def test_failing_endpoint_is_retried_with_growing_gaps(api: Api, db: Database,
                                                        receiver: Receiver) -> None:
     url = receiver.behave("/flaky", fail_first=3)
     api.subscribe("webhook", url)
-    with running_worker(db, settings):
+    base, poll = 0.2, 0.01
+    with running_worker(db, settings.model_copy(update={"retry_base_seconds": base,
+                                                        "worker_poll_seconds": poll})):
         api.confirm(api.create_order(n(1))["id"])
         hits = receiver.wait_for("/flaky", 4)
         delivery = wait_delivered(api, 1)[0]
     assert [h.attempt for h in hits] == [1, 2, 3, 4]
     assert len({h.event_id for h in hits}) == 1
+    # Retry n waits between half and all of base * 2^(n-1); the worker picks a due retry up
+    # at its next poll, so each observed gap may run a little longer (never shorter).
     gaps = [b.at - a.at for a, b in itertools.pairwise(hits)]
-    assert gaps[0] < gaps[1] < gaps[2]
+    for n_retry, gap in enumerate(gaps, start=1):
+        ceiling = base * 2 ** (n_retry - 1)
+        assert ceiling / 2 - poll <= gap <= ceiling + 0.15, (n_retry, gaps)
+    assert gaps[0] < gaps[2]
     assert delivery["status"] == "delivered"
     assert [a["attempt"] for a in delivery["attempts"]] == [4, 3, 2, 1]
     assert [a["status"] for a in delivery["attempts"]] == ["delivered", "failed", "failed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 import urllib.error
@@ -30,6 +31,19 @@ def call(base: str, key: str, method: str, path: str, body: object = None) -> ob
     return json.loads(raw) if raw else None
 
 
+def wait_for_port(port: int, seconds: float = 15) -> None:
+    """Until `portin listen` accepts connections (it starts in about a second and a half)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_listen_prints_verified_events_and_refuses_forgeries(tmp_path: Path) -> None:
     with running_server(tmp_path) as server:
         org = server.new_org("listener")
@@ -38,7 +52,7 @@ def test_listen_prints_verified_events_and_refuses_forgeries(tmp_path: Path) -> 
             [PORTIN, "listen", "--port", str(port), "--public-key", org["public_key"]],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            time.sleep(1.0)
+            wait_for_port(port)
             base = server.base_url + "/v2"
             order = call(base, org["api_key"], "POST", "/porting_orders",
                          {"phone_numbers": ["+17203330001"], "customer_reference": "lst"})

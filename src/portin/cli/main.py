@@ -104,6 +104,7 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
 @click.option("--database-url", help=DB_HELP)
 def worker(database_url: str | None) -> None:
     """Run the delivery worker and the scheduler without the API."""
+    from portin.delivery import event_loop
     from portin.delivery.worker import DeliveryWorker
     from portin.worker.scheduler import run_scheduler
 
@@ -120,7 +121,7 @@ def worker(database_url: str | None) -> None:
         await asyncio.gather(run_scheduler(db, settings, stop),
                              DeliveryWorker(db, settings).run(stop))
 
-    asyncio.run(main())
+    event_loop.run(main())
     db.dispose()
 
 

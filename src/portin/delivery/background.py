@@ -9,6 +9,7 @@ import asyncio
 import threading
 
 from portin.config import Settings
+from portin.delivery import event_loop
 from portin.delivery.worker import DeliveryWorker
 from portin.storage.db import Database
 
@@ -41,4 +42,4 @@ class WorkerThread:
             self._ready.set()
             await self.worker.run(self._stop)
 
-        asyncio.run(run())
+        event_loop.run(run())

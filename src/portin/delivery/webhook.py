@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any
 
 import aiohttp
 from nacl.signing import SigningKey
@@ -19,14 +18,16 @@ from portin.domain.timefmt import utcnow
 USER_AGENT = "portin-webhooks/1"
 
 
-def envelope(event_id: str, event_type: str, occurred_at: str, payload: dict[str, Any],
+def envelope(event_id: str, event_type: str, occurred_at: str, payload_json: str,
              attempt: int, delivered_to: str) -> bytes:
-    body = {
-        "data": {"event_type": event_type, "id": event_id, "occurred_at": occurred_at,
-                 "payload": payload, "record_type": "event"},
-        "meta": {"attempt": attempt, "delivered_to": delivered_to},
-    }
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    """The contract's body. The payload is spliced in as stored (compact JSON, see
+    `storage.db`), so it is not decoded and encoded again for every attempt."""
+    data = json.dumps({"event_type": event_type, "id": event_id, "occurred_at": occurred_at},
+                      separators=(",", ":"), ensure_ascii=False)
+    meta = json.dumps({"attempt": attempt, "delivered_to": delivered_to},
+                      separators=(",", ":"), ensure_ascii=False)
+    return (f'{{"data":{data[:-1]},"payload":{payload_json},"record_type":"event"}},'
+            f'"meta":{meta}}}').encode()
 
 
 class WebhookSender:

@@ -174,7 +174,7 @@ class DeliveryWorker:
                 result = await self.email.send(claimed.destination, email, claimed.event_id)
             else:
                 body = envelope(claimed.event_id, claimed.event_type,
-                                iso(claimed.occurred_at) or "", claimed.payload,
+                                iso(claimed.occurred_at) or "", claimed.payload_json,
                                 claimed.attempt, claimed.destination)
                 result = await self.webhooks.send(claimed.destination, body,
                                                   self._keys[claimed.organization_id])

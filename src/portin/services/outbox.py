@@ -83,7 +83,7 @@ def write_deliveries(session: Session, organization_id: str, event_id: str, even
     """Insert one pending delivery per target, due now, in the caller's transaction."""
     if not found:
         return 0
-    deliveries.insert_pending(session.connection(), [
+    deliveries.insert_pending(session, [
         {"id": str(uuid.uuid4()), "organization_id": organization_id, "event_id": event_id,
          "event_type": event_type, "method": target.method, "destination": target.destination,
          "notification_channel_id": target.notification_channel_id,

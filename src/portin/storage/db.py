@@ -9,6 +9,7 @@ timeout instead of one failing half-way when it upgrades a read lock.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -90,13 +91,21 @@ class Database:
         self.engine.dispose()
 
 
+def compact_json(value: Any) -> str:
+    """How JSON columns are stored: compact, so a stored event payload is byte for byte what a
+    webhook body embeds."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def _make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                             json_serializer=compact_json)
     database = make_url(url).database
     if database and database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           json_serializer=compact_json)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
+from typing import cast as typed
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from portin.storage import pending_rows
 from portin.storage.models import Delivery, DeliveryAttempt, Organization, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 
-_deliveries = cast(Table, Delivery.__table__)
+_deliveries = typed(Table, Delivery.__table__)
+_events = typed(Table, PortingEvent.__table__)
+_attempts = typed(Table, DeliveryAttempt.__table__)
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,18 @@ class Claimed:
     event_id: str
     event_type: str
     porting_order_id: str
-    payload: dict[str, Any]
+    # The event's payload as stored (JSON text): a webhook body embeds it as it is.
+    payload_json: str
     occurred_at: datetime
 
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(json.loads(self.payload_json))
 
-def insert_pending(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    connection.execute(insert(_deliveries), list(rows))
+
+def insert_pending(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Add deliveries to the caller's transaction (inserted in bulk, see `pending_rows`)."""
+    pending_rows.pending(session).deliveries.extend(rows)
 
 
 def any_due(connection: Connection, now: datetime) -> bool:
@@ -48,6 +59,32 @@ def any_due(connection: Connection, now: datetime) -> bool:
     ).first() is not None
 
 
+# The claim's statements are built once: the worker runs them for every batch it takes.
+_due = ((_deliveries.c.status == "pending")
+        & (_deliveries.c.next_attempt_at <= bindparam("now"))
+        & (_deliveries.c.lease_until.is_(None) | (_deliveries.c.lease_until < bindparam("now"))))
+_CANDIDATES = (
+    select(_deliveries.c.id, _deliveries.c.destination)
+    .where(_due, _deliveries.c.destination.not_in(bindparam("busy", expanding=True)))
+    .order_by(_deliveries.c.next_attempt_at)
+    .limit(bindparam("candidates"))
+)
+_LEASE = (
+    update(_deliveries).where(_deliveries.c.id.in_(bindparam("chosen", expanding=True)))
+    .values(lease_until=bindparam("lease_until"), leased_by=bindparam("worker"))
+)
+_CLAIMED = (
+    select(_deliveries.c.id, _deliveries.c.organization_id, _deliveries.c.method,
+           _deliveries.c.destination, _deliveries.c.attempt_count, _deliveries.c.created_at,
+           _events.c.id, _events.c.event_type, _events.c.porting_order_id,
+           # As text: no decoding here and no encoding again in the webhook body.
+           cast(_events.c.payload, Text), _events.c.created_at)
+    .join(_events, _events.c.id == _deliveries.c.event_id)
+    .where(_deliveries.c.id.in_(bindparam("chosen", expanding=True)))
+    .order_by(_deliveries.c.next_attempt_at)
+)
+
+
 def claim_due(connection: Connection, worker_id: str, now: datetime, lease_until: datetime,
               limit: int, per_destination: int, busy_destinations: Sequence[str],
               skip_locked: bool) -> list[Claimed]:
@@ -57,20 +94,13 @@ def claim_due(connection: Connection, worker_id: str, now: datetime, lease_until
     transaction itself is exclusive."""
     if limit <= 0:
         return []
-    candidates = (
-        select(Delivery.id, Delivery.destination)
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
-               (Delivery.lease_until.is_(None)) | (Delivery.lease_until < now))
-        .order_by(Delivery.next_attempt_at)
-        .limit(limit * 4)
-    )
-    if busy_destinations:
-        candidates = candidates.where(Delivery.destination.not_in(list(busy_destinations)))
-    if skip_locked:
-        candidates = candidates.with_for_update(skip_locked=True)
+    candidates = (_CANDIDATES.with_for_update(skip_locked=True) if skip_locked
+                  else _CANDIDATES)
     per: dict[str, int] = {}
     chosen: list[str] = []
-    for delivery_id, destination in connection.execute(candidates).all():
+    for delivery_id, destination in connection.execute(
+            candidates, {"now": now, "busy": list(busy_destinations),
+                         "candidates": limit * 4}):
         if per.get(destination, 0) >= per_destination:
             continue
         per[destination] = per.get(destination, 0) + 1
@@ -79,23 +109,13 @@ def claim_due(connection: Connection, worker_id: str, now: datetime, lease_until
             break
     if not chosen:
         return []
-    connection.execute(
-        update(_deliveries).where(_deliveries.c.id.in_(chosen))
-        .values(lease_until=lease_until, leased_by=worker_id))
-    events = cast(Table, PortingEvent.__table__)
-    rows = connection.execute(
-        select(_deliveries.c.id, _deliveries.c.organization_id, _deliveries.c.method,
-               _deliveries.c.destination, _deliveries.c.attempt_count,
-               _deliveries.c.created_at, events.c.id, events.c.event_type,
-               events.c.porting_order_id, events.c.payload, events.c.created_at)
-        .join(events, events.c.id == _deliveries.c.event_id)
-        .where(_deliveries.c.id.in_(chosen))
-        .order_by(_deliveries.c.next_attempt_at)
-    ).all()
+    connection.execute(_LEASE, {"chosen": chosen, "lease_until": lease_until,
+                                "worker": worker_id})
     return [Claimed(
         delivery_id=r[0], organization_id=r[1], method=r[2], destination=r[3],
         attempt=r[4] + 1, created_at=r[5], event_id=r[6], event_type=r[7],
-        porting_order_id=r[8], payload=r[9], occurred_at=r[10]) for r in rows]
+        porting_order_id=r[8], payload_json=r[9], occurred_at=r[10])
+        for r in connection.execute(_CLAIMED, {"chosen": chosen})]
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,9 @@ _ADVANCE = (
 )
 
 
+_INSERT_ATTEMPT = insert(_attempts)
+
+
 def record_attempts(connection: Connection, worker_id: str, records: Sequence[AttemptRecord]
                     ) -> int:
     """Write the attempts and move their deliveries on. A delivery whose lease this worker lost
@@ -148,7 +171,7 @@ def record_attempts(connection: Connection, worker_id: str, records: Sequence[At
         kept = [record for record, row in zip(records, params, strict=True)
                 if connection.execute(_ADVANCE, row).rowcount == 1]
     if kept:
-        connection.execute(insert(cast(Table, DeliveryAttempt.__table__)),
+        connection.execute(_INSERT_ATTEMPT,
                            [_attempt_row(worker_id, record) for record in kept])
     return len(kept)
 
@@ -248,7 +271,7 @@ def events_by_id(session: Session, event_ids: Sequence[str]) -> dict[str, Portin
 
 
 def signing_seed(connection: Connection, organization_id: str) -> str:
-    organizations = cast(Table, Organization.__table__)
+    organizations = typed(Table, Organization.__table__)
     return str(connection.execute(
         select(organizations.c.signing_seed).where(organizations.c.id == organization_id)
     ).scalar_one())

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portin.storage import pending_rows
 from portin.storage.models import EventCount, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 
@@ -25,17 +24,9 @@ class EventFilters:
 
 
 def append(session: Session, row: dict[str, Any]) -> None:
-    """Insert an event in the caller's transaction, and count it. Events are never updated
-    or deleted."""
-    connection = session.connection()
-    connection.execute(insert(cast(Table, PortingEvent.__table__)), [row])
-    counts = cast(Table, EventCount.__table__)
-    upsert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)
-    statement = upsert(counts).values(organization_id=row["organization_id"],
-                                      event_type=row["event_type"], count=1)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[counts.c.organization_id, counts.c.event_type],
-        set_={"count": counts.c.count + 1}))
+    """Add an event to the caller's transaction; it is inserted, and counted, with the
+    transaction's other events (see `pending_rows`). Events are never updated or deleted."""
+    pending_rows.pending(session).events.append(row)
 
 
 def recount(session: Session) -> None:

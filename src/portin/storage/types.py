@@ -6,7 +6,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Dialect, Integer
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class _SQLiteDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME, written by `datetime.isoformat` rather than SQLAlchemy's %-format of
+    seven fields: the same text ("2026-11-25 08:41:49.991842"), at a fraction of the cost on
+    the hot paths that write many rows."""
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        def process(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat(" ", "microseconds")
+        return process
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -14,6 +26,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=False)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteDateTime())  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(self.impl)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

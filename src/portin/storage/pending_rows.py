@@ -1,0 +1,87 @@
+"""Event and delivery rows kept until their transaction writes them, in bulk.
+
+Recording an event adds its row and its deliveries' rows here; they are inserted with one
+statement per table just before the transaction commits, or before the same session runs any
+query, so a transaction still reads its own events. A change that records many events (a
+split, a burst from the porting desk) then costs a few statements, not three per event.
+A rolled-back transaction drops them with everything else it did.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Insert, Table, bindparam, event, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from portin.storage.models import Delivery, EventCount, PortingEvent
+
+_KEY = "portin.pending_rows"
+
+_events = cast(Table, PortingEvent.__table__)
+_deliveries = cast(Table, Delivery.__table__)
+_counts = cast(Table, EventCount.__table__)
+
+
+def _add_to_count(dialect_insert: Any) -> Insert:
+    statement = dialect_insert(_counts).values(organization_id=bindparam("organization_id"),
+                                               event_type=bindparam("event_type"),
+                                               count=bindparam("added"))
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[_counts.c.organization_id, _counts.c.event_type],
+        set_={"count": _counts.c.count + statement.excluded.count})
+
+
+# Built once: running a cached statement costs far less than building one.
+_INSERT_EVENTS = insert(_events)
+_INSERT_DELIVERIES = insert(_deliveries)
+_ADD_TO_COUNT = {"postgresql": _add_to_count(postgresql_insert),
+                 "sqlite": _add_to_count(sqlite_insert)}
+
+
+@dataclass
+class PendingRows:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def pending(session: Session) -> PendingRows:
+    rows: PendingRows = session.info.setdefault(_KEY, PendingRows())
+    return rows
+
+
+def write(session: Session) -> None:
+    """Insert what is pending: events first (deliveries refer to them), then their counts in
+    event_counts, then the deliveries."""
+    rows: PendingRows | None = session.info.pop(_KEY, None)
+    if rows is None or not (rows.events or rows.deliveries):
+        return
+    connection = session.connection()
+    if rows.events:
+        connection.execute(_INSERT_EVENTS, rows.events)
+        added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
+        connection.execute(_ADD_TO_COUNT[connection.dialect.name], [
+            {"organization_id": organization_id, "event_type": event_type, "added": n}
+            for (organization_id, event_type), n in added.items()])
+    if rows.deliveries:
+        connection.execute(_INSERT_DELIVERIES, rows.deliveries)
+
+
+# Registered on every Session, so no session can commit and leave rows behind.
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_query(state: ORMExecuteState) -> None:
+    write(state.session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_KEY, None)

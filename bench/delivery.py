@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -184,11 +185,21 @@ def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600
 
 
 def start_worker(database_url: str) -> subprocess.Popen[bytes]:
+    """A `portin worker` process, once it says it is ready (migrating first takes a while)."""
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
            "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1",
            "PORTIN_WORKER_CONCURRENCY": "64", "PORTIN_WORKER_PER_ENDPOINT": "64"}
-    return subprocess.Popen([PORTIN, "worker"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([PORTIN, "worker"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if b"delivery worker" in line and b"ready" in line:
+            break
+    else:
+        raise RuntimeError("the worker exited before it was ready")
+    # Keep reading its log, so that it never blocks on a full pipe.
+    threading.Thread(target=process.stderr.read, daemon=True).start()
+    return process
 
 
 def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
@@ -202,7 +213,6 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
         thread.start()
     else:
         worker = start_worker(db.url)
-        time.sleep(1.5)  # let the worker start and migrate
     committed = write_events(db, order, events, 100)
     stats = wait_received(receiver, events * endpoints)
     if in_process:
@@ -227,7 +237,6 @@ def latency_at(db: Database, receiver: ReceiverProcess, order: Any, rate: float,
         thread.start()
     else:
         worker = start_worker(db.url)
-        time.sleep(1.5)
     committed: dict[str, float] = {}
     interval = 1.0 / rate
     next_at = time.perf_counter()

@@ -138,16 +138,19 @@ def test_two_workers_share_a_burst_without_sending_an_attempt_twice(
     assert sum(workers.values()) == BURST
 
 
-def test_postgres_wakes_other_processes_workers_with_notify(postgres_db: Database,
-                                                           tmp_path: Path) -> None:
-    """The worker polls only once a minute here: a prompt delivery can only come from the
-    NOTIFY sent at commit."""
-    db = postgres_db
-    tenant = make_tenant(db, "notify")
+def test_a_commit_wakes_another_processes_worker(db: Database, tmp_path: Path) -> None:
+    """The worker polls only every 10 s here: a prompt delivery can only come from the wake-up
+    sent at commit (NOTIFY on PostgreSQL, a datagram on SQLite)."""
+    tenant = make_tenant(db, "wake")
     with Receiver().running() as receiver:
         subscribe(db, tenant, receiver.url("/hook"))
-        with worker_process(db.url, tmp_path / "w.log", poll_seconds="10"):
-            time.sleep(3)  # started and idle, past its first look
+        log = tmp_path / "w.log"
+        with worker_process(db.url, log, poll_seconds="10"):
+            wait_until(lambda: b"ready (woken at commit)" in log.read_bytes(), 30,
+                       "the worker to start")
+            time.sleep(0.5)  # past its first look at the outbox
+            started = time.monotonic()
             event_ids = burst(db, tenant, 1)
             receiver.wait_for("/hook", 1, timeout=5)
+            assert time.monotonic() - started < 5
     assert {r.event_id for r in receiver.at("/hook")} == event_ids

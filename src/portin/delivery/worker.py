@@ -32,10 +32,14 @@ from portin.domain.retry import Outcome, RetryPolicy
 from portin.domain.timefmt import iso, utcnow
 from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
 from portin.storage import deliveries as store
-from portin.storage.db import Database
+from portin.storage import sqlite_wake
+from portin.storage.db import Database, WriteLockBusy
 from portin.storage.deliveries import AttemptRecord, Claimed
 
 log = logging.getLogger(__name__)
+
+# How soon to try again when SQLite's write lock was taken.
+LOCK_RETRY_SECONDS = 0.001
 
 
 class DeliveryWorker:
@@ -61,6 +65,7 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_work = False  # a commit in this process wrote deliveries
         self._batch = max(1, settings.worker_concurrency // 4)
+        self._retry_soon = False  # the write lock was busy
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
@@ -72,6 +77,10 @@ class DeliveryWorker:
         self._new_work = True
         self._wake.set()
 
+    def _woken_by_datagram(self, wake_socket: socket.socket) -> None:
+        sqlite_wake.drain(wake_socket)
+        self._committed()
+
     # -- the loop -----------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         self._loop = asyncio.get_running_loop()
@@ -79,12 +88,21 @@ class DeliveryWorker:
         self.db.wake_listeners.append(self.wake)
         listener = (None if self.db.is_sqlite else asyncio.create_task(
             listen_for_work(self.db.url, self._committed, stop)))
+        wake_socket = sqlite_wake.bind_listener(self.db.wake_address)
+        if wake_socket is not None:
+            self._loop.add_reader(wake_socket, self._woken_by_datagram, wake_socket)
+        log.info("delivery worker %s ready (%s)", self.worker_id,
+                 "woken at commit" if wake_socket is not None or not self.db.is_sqlite
+                 else f"polling every {self.settings.worker_poll_seconds:g} s")
         try:
             while not stop.is_set():
                 claimed = self._claim_some()
                 await self._pause(stop, busy=claimed > 0)
         finally:
             self.db.wake_listeners.remove(self.wake)
+            if wake_socket is not None:
+                self._loop.remove_reader(wake_socket)
+                wake_socket.close()
             if listener is not None:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
@@ -101,6 +119,10 @@ class DeliveryWorker:
     async def _pause(self, stop: asyncio.Event, busy: bool) -> None:
         if busy and self._free_slots() > 0:
             await asyncio.sleep(0)  # more may be due right away
+            return
+        if self._retry_soon:
+            self._retry_soon = False
+            await asyncio.sleep(LOCK_RETRY_SECONDS)
             return
         self._wake.clear()
         waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
@@ -127,6 +149,13 @@ class DeliveryWorker:
         new_work, self._new_work = self._new_work, False
         try:
             claimed = self._claim(free, busy, records, look_first=not new_work)
+        except WriteLockBusy:
+            # Another writer holds SQLite's lock: go on sending what is in flight and try
+            # again in a moment, rather than stall the loop waiting for the lock.
+            self._records = records + self._records
+            self._new_work = self._new_work or new_work
+            self._retry_soon = True
+            return 0
         except Exception:
             log.exception("claiming deliveries failed; trying again shortly")
             self._records = records + self._records
@@ -146,7 +175,7 @@ class DeliveryWorker:
             with self.db.reading_core() as connection:
                 if not store.any_due(connection, now):
                     return []  # nothing to do: no write transaction, no lock taken
-        with self.db.writing_core() as connection:
+        with self.db.writing_core(wait=False) as connection:
             if records:
                 store.record_attempts(connection, self.worker_id, records)
             claimed = store.claim_due(

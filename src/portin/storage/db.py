@@ -3,8 +3,7 @@
 Only the edge (an HTTP handler, a scheduler tick, a CLI command) opens a transaction, with
 `db.writing()` or `db.reading()`; everything below it takes the session and only flushes.
 
-On SQLite a write transaction starts with BEGIN IMMEDIATE, so two writers queue on the busy
-timeout instead of one failing half-way when it upgrades a read lock.
+On SQLite a write transaction starts with BEGIN IMMEDIATE (see `_sqlite_begin_immediate`).
 """
 
 from __future__ import annotations
@@ -13,22 +12,31 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
+from portin.storage import sqlite_wake
 
 # Set in a session's `info` by whoever writes deliveries; after that session commits, the
 # database calls its wake listeners (the in-process delivery worker), so a new delivery is
 # sent at once rather than at the worker's next poll.
 WAKE_FLAG = "portin.deliveries_written"
-# The PostgreSQL channel on which such a commit also tells workers in other processes.
+# The PostgreSQL channel on which such a commit also tells workers in other processes (on
+# SQLite, see sqlite_wake).
 WAKE_CHANNEL = "portin_deliveries"
+
+
+class WriteLockBusy(Exception):
+    """SQLite's write lock is held (by another process, or another writer of this one) and the
+    caller asked not to wait for it."""
 
 
 class Database:
@@ -36,13 +44,14 @@ class Database:
         self.url = sqlalchemy_url(database_url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.engine = _make_engine(self.url)
-        write_engine: Engine = self.engine
-        if self.is_sqlite:
-            write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        self._write_engine = write_engine
-        self._write = sessionmaker(write_engine, expire_on_commit=False)
+        # On SQLite, writes get connections of their own, which take the write lock when
+        # they begin (see _sqlite_begin_immediate).
+        self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self.wake_listeners: list[Callable[[], None]] = []
+        self.wake_address = sqlite_wake.wake_address(self.url) if self.is_sqlite else None
+        self._wake_other_processes = sqlite_wake.WakeSender(self.wake_address)
         self._write_lock = threading.Lock()
         event.listen(self._write, "after_commit", self._after_commit)
 
@@ -50,6 +59,8 @@ class Database:
         if session.info.pop(WAKE_FLAG, False):
             for listener in list(self.wake_listeners):
                 listener()
+            # PostgreSQL's workers are told by NOTIFY, in the transaction (see outbox).
+            self._wake_other_processes.send()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -59,9 +70,8 @@ class Database:
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
-        """On SQLite, writers of this process queue on a lock. Left to SQLite, a writer that
-        finds the file locked sleeps in its busy handler (up to 100 ms a nap) and wakes late;
-        a queue hands the lock over at once. Other processes still meet the busy timeout."""
+        """On SQLite, writers of this process queue on a lock: a queue hands the lock over at
+        once, where waiting for SQLite's file lock would nap."""
         if not self.is_sqlite:
             yield
             return
@@ -76,10 +86,17 @@ class Database:
             yield session
 
     @contextmanager
-    def writing_core(self) -> Iterator[Connection]:
+    def writing_core(self, wait: bool = True) -> Iterator[Connection]:
         """A read-write transaction on a bare connection, for hot paths (the delivery worker)
-        where an ORM session's bookkeeping would cost more than the SQL."""
-        with self._one_writer(), self._write_engine.begin() as connection:
+        where an ORM session's bookkeeping would cost more than the SQL.
+
+        wait=False (SQLite): raise WriteLockBusy at once if another process holds the lock. The
+        delivery worker asks so, and goes on sending while the lock is taken. Writers of this
+        process still queue (briefly) for their turn: skipping the queue could starve."""
+        engine = self._write_engine
+        if not wait:
+            engine = engine.execution_options(portin_wait_for_lock=False)
+        with self._one_writer(), engine.begin() as connection:
             yield connection
 
     @contextmanager
@@ -88,7 +105,10 @@ class Database:
             yield connection
 
     def dispose(self) -> None:
+        self._wake_other_processes.close()
         self.engine.dispose()
+        if self._write_engine is not self.engine:
+            self._write_engine.dispose()
 
 
 def compact_json(value: Any) -> str:
@@ -97,7 +117,7 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, writes: bool = False) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
                              json_serializer=compact_json)
@@ -115,12 +135,34 @@ def _make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # A writer waits for the lock in _sqlite_begin_immediate, not in SQLite's busy
+        # handler; after BEGIN IMMEDIATE, a write in WAL mode is not kept waiting.
+        cursor.execute(f"PRAGMA busy_timeout={0 if writes else 30000}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _sqlite_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
-
+    if writes:
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+    else:
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     return engine
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE: take the write lock now, so two writers queue here instead of one
+    failing half-way when it upgrades a read lock. Another process holding the lock is waited
+    for in short naps (SQLite's own busy handler naps up to 100 ms at a time), up to 30 s;
+    unless the caller asked not to wait (WriteLockBusy)."""
+    wait = connection.get_execution_options().get("portin_wait_for_lock", True)
+    nap = 0.0002
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+                raise
+            if not wait:
+                raise WriteLockBusy from exc
+        time.sleep(nap)
+        nap = min(nap * 2, 0.002)

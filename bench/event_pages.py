@@ -105,7 +105,7 @@ def main() -> None:
     def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         statements.append((statement, parameters))
 
-    app = create_app(Settings(database_url=url), db, run_background=False)
+    app = create_app(Settings(database_url=url), db)
     headers = {"Authorization": f"Bearer {key}"}
     mid = (START + timedelta(days=150)).isoformat()
     end = (START + timedelta(days=160)).isoformat()

@@ -98,7 +98,7 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings, db: Database) -> Iterator[TestClient]:
-    app = create_app(settings, db, run_background=False)
+    app = create_app(settings, db)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

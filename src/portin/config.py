@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # How long a worker holds a claimed delivery before another worker may take it over.
     # Longer than any one send can take; 0 means three times the delivery timeout plus 30 s.
     delivery_lease_seconds: float = Field(default=0, ge=0)
+    # Delivery worker processes that `portin serve` starts beside the API (0: none; run
+    # `portin worker` instead).
+    worker_processes: int = Field(default=1, ge=0, le=32)
     worker_concurrency: int = Field(default=64, ge=1, le=1024)
     worker_per_endpoint: int = Field(default=8, ge=1, le=256)
     # How often a worker looks for due deliveries when nothing woke it (another process's

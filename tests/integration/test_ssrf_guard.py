@@ -28,7 +28,7 @@ def guarded(settings: Settings) -> Settings:
 @pytest.fixture
 def guarded_api(guarded: Settings, db: Database, tenant: Tenant,
                 operator: dict[str, str]) -> Iterator[Api]:
-    with TestClient(create_app(guarded, db, run_background=False)) as client:
+    with TestClient(create_app(guarded, db)) as client:
         yield Api(client, tenant, operator)
 
 

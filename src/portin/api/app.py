@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, error format, body limit, and background work."""
+"""The FastAPI application: routes, error format, body limit, metrics and health."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from portin.api import errors
 from portin.api.body_limit import BodyLimit
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
-from portin.delivery.background import WorkerThread
+from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
 from portin.storage.db import Database
-from portin.worker.scheduler import run_scheduler
 
 DESCRIPTION = """
 portin tracks phone-number port-in orders and records every change as an immutable event.
@@ -28,24 +27,20 @@ use `/v2/operator`. Errors are `{"errors": [{code, title, detail, source}]}`.
 
 
 def create_app(settings: Settings, db: Database | None = None,
-               run_background: bool = True) -> FastAPI:
+               workers: WorkerProcesses | None = None) -> FastAPI:
+    """The API and the portal. Deliveries and the draft scheduler run in worker processes:
+    `workers`, started and stopped with the app (as `portin serve` does), or `portin worker`."""
     database = db or Database(settings.database_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        tasks = []
-        delivery = WorkerThread(database, settings) if run_background else None
-        if delivery is not None:
-            delivery.start()
-            tasks.append(asyncio.create_task(run_scheduler(database, settings, stop)))
+        if workers is not None:
+            workers.start()
         try:
             yield
         finally:
-            stop.set()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            if delivery is not None:
-                await asyncio.to_thread(delivery.stop)
+            if workers is not None:
+                await asyncio.to_thread(workers.stop)
             if db is None:
                 database.dispose()
 

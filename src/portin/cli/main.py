@@ -8,7 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
+import sys
+import threading
 
 import click
 
@@ -50,18 +53,21 @@ def migrate(database_url: str | None) -> None:
 @click.option("--demo", is_flag=True,
               help="Make (or reuse) an organization named 'demo' and print fresh keys for it.")
 def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
-    """Run the API, the worker and the scheduler in one process (migrates first)."""
+    """Run the API and the portal, with delivery worker processes beside them
+    (PORTIN_WORKER_PROCESSES, default 1; they also run the draft scheduler). Migrates first."""
     import uvicorn
 
     from portin.api.app import create_app
+    from portin.delivery.processes import WorkerProcesses
 
     _logging()
     settings = _settings(database_url)
     migrations.upgrade(settings.database_url)
     if demo:
         _print_demo_keys(settings, f"http://{host}:{port}")
-    app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    workers = WorkerProcesses(settings.database_url, settings.worker_processes)
+    uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="info",
+                access_log=False)
 
 
 DEMO_EMAIL = "demo@example.com"
@@ -102,15 +108,29 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
 
 @cli.command()
 @click.option("--database-url", help=DB_HELP)
-def worker(database_url: str | None) -> None:
-    """Run the delivery worker and the scheduler without the API."""
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Worker processes to run (on SQLite too: claims never overlap).")
+@click.option("--supervised", is_flag=True, hidden=True,
+              help="Stop when standard input closes (the parent is gone).")
+@click.option("--no-scheduler", is_flag=True, hidden=True,
+              help="Leave the draft scheduler to another process.")
+def worker(database_url: str | None, processes: int, supervised: bool,
+           no_scheduler: bool) -> None:
+    """Run the delivery worker and the draft scheduler, without the API."""
     from portin.delivery import event_loop
+    from portin.delivery.processes import WorkerProcesses
     from portin.delivery.worker import DeliveryWorker
     from portin.worker.scheduler import run_scheduler
 
     _logging()
     settings = _settings(database_url)
     migrations.upgrade(settings.database_url)
+    if processes > 1:
+        children = WorkerProcesses(settings.database_url, processes)
+        children.start()
+        _wait_for_a_stop_signal()
+        children.stop()
+        return
     db = Database(settings.database_url)
 
     async def main() -> None:
@@ -118,11 +138,34 @@ def worker(database_url: str | None) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await asyncio.gather(run_scheduler(db, settings, stop),
-                             DeliveryWorker(db, settings).run(stop))
+        if supervised:
+            _stop_when_stdin_closes(loop, stop)
+        jobs = [DeliveryWorker(db, settings).run(stop)]
+        if not no_scheduler:
+            jobs.append(run_scheduler(db, settings, stop))
+        await asyncio.gather(*jobs)
 
     event_loop.run(main())
     db.dispose()
+
+
+def _wait_for_a_stop_signal() -> None:
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    while not stopped.wait(1):
+        pass
+
+
+def _stop_when_stdin_closes(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        if not os.read(fd, 4096):  # end of file: the parent has gone
+            loop.remove_reader(fd)
+            stop.set()
+
+    loop.add_reader(fd, readable)
 
 
 @cli.group()

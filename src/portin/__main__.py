@@ -1,0 +1,5 @@
+"""`python -m portin`: the same as the `portin` command."""
+
+from portin.cli.main import cli
+
+cli()

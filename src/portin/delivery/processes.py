@@ -1,0 +1,89 @@
+"""Delivery worker processes, started and looked after by `portin serve` (or by
+`portin worker --processes N`).
+
+Why processes and not a thread of the API's: sending is CPU work in Python, and a worker
+thread would share one interpreter lock with the API, each slowing the other. A process of
+its own uses another core, and a commit still reaches it at once (NOTIFY on PostgreSQL, a
+datagram on SQLite).
+
+Each child is `portin worker --supervised`: it stops when its standard input closes, so the
+children go when their parent goes, even when the parent is killed outright. A child that
+exits while the parent is running is started again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+
+log = logging.getLogger(__name__)
+
+RESTART_PAUSE_SECONDS = 1.0
+
+
+class WorkerProcesses:
+    def __init__(self, database_url: str, count: int) -> None:
+        self.database_url = database_url
+        self.count = count
+        self._children: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, name="portin-workers",
+                                         daemon=True)
+
+    def _command(self, index: int) -> list[str]:
+        command = [sys.executable, "-m", "portin", "worker", "--supervised",
+                   "--database-url", self.database_url]
+        if index > 0:
+            command.append("--no-scheduler")  # one scheduler is enough
+        return command
+
+    def _spawn(self, index: int) -> None:
+        # A session of its own: a Ctrl-C at the terminal reaches the parent, which stops the
+        # children in order, and not the children directly (the parent would restart them).
+        self._children[index] = subprocess.Popen(self._command(index), stdin=subprocess.PIPE,
+                                                 start_new_session=True)
+
+    def start(self) -> None:
+        with self._lock:
+            for index in range(self.count):
+                self._spawn(index)
+        self._watcher.start()
+
+    @property
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [child.pid for child in self._children if child is not None]
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(RESTART_PAUSE_SECONDS):
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                for index, child in enumerate(self._children):
+                    if child is not None and child.poll() is not None:
+                        log.warning("delivery worker process %d exited with %s; starting it"
+                                    " again", child.pid, child.returncode)
+                        self._spawn(index)
+
+    def stop(self, timeout: float = 60) -> None:
+        """Graceful: each child finishes (or releases) what it is sending, then exits."""
+        with self._lock:
+            self._stopping.set()
+            children = [child for child in self._children if child is not None]
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.error("delivery worker process %d did not stop in time; killing it",
+                          child.pid)
+                child.kill()
+                child.wait()
+            if child.stdin is not None:
+                child.stdin.close()

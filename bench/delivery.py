@@ -191,8 +191,8 @@ def start_worker(database_url: str, processes: int) -> subprocess.Popen[bytes]:
     """`portin worker --processes N`, once its workers say they are ready (each migrates
     first, which takes a while)."""
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
-           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1",
-           "PORTIN_WORKER_CONCURRENCY": "64", "PORTIN_WORKER_PER_ENDPOINT": "64"}
+           "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1", "PORTIN_WORKER_CONCURRENCY": "64",
+           "PORTIN_WORKER_PER_ENDPOINT": "64"}
     process = subprocess.Popen([PORTIN, "worker", "--processes", str(processes)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -66,3 +67,24 @@ def test_a_lost_lease_is_not_recorded_and_the_rest_are(api: Api, db: Database) -
     assert attempts == {c.delivery_id for c in claimed} - {stolen}
     assert statuses[stolen] == "pending"
     assert [s for d, s in statuses.items() if d != stolen] == ["delivered"] * 3
+
+
+def test_recorded_times_are_stored_in_one_form_and_read_back_as_utc(
+        api: Api, db: Database) -> None:
+    make_deliveries(api, 1)
+    (claimed,) = claim(db, "me")
+    now = utcnow()
+    retry_at = now + timedelta(seconds=5)
+    with db.writing_core() as connection:
+        store.record_attempts(connection, "me", [AttemptRecord(
+            claimed=claimed, status="failed", delivery_status="pending",
+            next_attempt_at=retry_at, started_at=now, finished_at=now, duration_ms=1,
+            http=None, email=None, error="HTTP 503", errors=[503])])
+    with db.reading() as session:
+        row = session.execute(select(Delivery)).scalar_one()
+    assert (row.started_at, row.next_attempt_at, row.finished_at) == (now, retry_at, now)
+    if db.is_sqlite:  # stored as text: every time in the same form, so they compare right
+        with db.reading_core() as connection:
+            stored = connection.exec_driver_sql(
+                "SELECT started_at, next_attempt_at, finished_at FROM deliveries").one()
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", t) for t in stored)

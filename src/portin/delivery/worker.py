@@ -64,7 +64,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_work = False  # a commit in this process wrote deliveries
-        self._batch = max(1, settings.worker_concurrency // 4)
+        self._batch = max(1, settings.worker_concurrency // 2)
         self._retry_soon = False  # the write lock was busy
 
     # -- waking -------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class DeliveryWorker:
         and handing it to another thread costs more under the GIL than it saves. Attempts
         waiting to be recorded are written in the same transaction as the claim."""
         free = self._free_slots()
-        # Under load, claim in batches (a quarter of the slots at a time): one claim per
+        # Under load, claim in batches (half the slots at a time): one claim per
         # completed send would spend more on transactions than on sending. When nothing is
         # in flight, claim at once, so a lone event goes out without delay.
         if free <= 0 or (self._in_flight and free < self._batch):

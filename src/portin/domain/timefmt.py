@@ -13,9 +13,10 @@ def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with microseconds and 'Z', as the seed's `occurred_at` values."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    # isoformat is C and much cheaper than strftime; it writes the same text.
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def iso_seconds(value: datetime) -> str:

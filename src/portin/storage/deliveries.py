@@ -10,12 +10,25 @@ from datetime import datetime
 from typing import Any
 from typing import cast as typed
 
-from sqlalchemy import Connection, Table, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from portin.storage import pending_rows
 from portin.storage.models import Delivery, DeliveryAttempt, Organization, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.types import UTCDateTime
 
 _deliveries = typed(Table, Delivery.__table__)
 _events = typed(Table, PortingEvent.__table__)
@@ -49,20 +62,14 @@ def insert_pending(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     pending_rows.pending(session).deliveries.extend(rows)
 
 
-def any_due(connection: Connection, now: datetime) -> bool:
-    """A cheap read (no write lock): is any delivery due and unleased?"""
-    return connection.execute(
-        select(Delivery.id)
-        .where(Delivery.status == "pending", Delivery.next_attempt_at <= now,
-               (Delivery.lease_until.is_(None)) | (Delivery.lease_until < now))
-        .limit(1)
-    ).first() is not None
-
-
 # The claim's statements are built once: the worker runs them for every batch it takes.
-_due = ((_deliveries.c.status == "pending")
+# 'pending' is written into the SQL, not bound: only then can the planner see that the
+# partial index on pending deliveries serves the query.
+_PENDING: ColumnElement[str] = literal_column("'pending'")
+_due = ((_deliveries.c.status == _PENDING)
         & (_deliveries.c.next_attempt_at <= bindparam("now"))
         & (_deliveries.c.lease_until.is_(None) | (_deliveries.c.lease_until < bindparam("now"))))
+_ANY_DUE = select(_deliveries.c.id).where(_due).limit(1)
 _CANDIDATES = (
     select(_deliveries.c.id, _deliveries.c.destination)
     .where(_due, _deliveries.c.destination.not_in(bindparam("busy", expanding=True)))
@@ -83,6 +90,11 @@ _CLAIMED = (
     .where(_deliveries.c.id.in_(bindparam("chosen", expanding=True)))
     .order_by(_deliveries.c.next_attempt_at)
 )
+
+
+def any_due(connection: Connection, now: datetime) -> bool:
+    """A cheap read (no write lock): is any delivery due and unleased?"""
+    return connection.execute(_ANY_DUE, {"now": now}).first() is not None
 
 
 def claim_due(connection: Connection, worker_id: str, now: datetime, lease_until: datetime,
@@ -142,8 +154,10 @@ _ADVANCE = (
     .values(attempt_count=bindparam("b_attempt"), status=bindparam("b_status"),
             lease_until=None, leased_by=None, last_error=bindparam("b_error"),
             finished_at=bindparam("b_finished"),
-            started_at=func.coalesce(_deliveries.c.started_at, bindparam("b_started")),
-            next_attempt_at=func.coalesce(bindparam("b_next"),
+            # Typed: inside coalesce() a parameter's type is not inferred from the column.
+            started_at=func.coalesce(_deliveries.c.started_at,
+                                     bindparam("b_started", type_=UTCDateTime())),
+            next_attempt_at=func.coalesce(bindparam("b_next", type_=UTCDateTime()),
                                           _deliveries.c.next_attempt_at))
 )
 

@@ -231,8 +231,11 @@ class Delivery(Base):
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (
-        # The worker's claim: due pending deliveries, oldest due first.
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        # The worker's claim: due pending deliveries, oldest due first. Partial: a delivery
+        # leaves it when it is done, so it holds only the work still to do.
+        Index("ix_deliveries_pending_due", "next_attempt_at",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
         Index("ix_deliveries_org_created", "organization_id", "created_at"),
     )
 

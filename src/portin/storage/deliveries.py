@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portin.storage import pending_rows
+from portin.storage.driver_many import ManyRows
 from portin.storage.models import Delivery, DeliveryAttempt, Organization, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 from portin.storage.types import UTCDateTime
@@ -162,7 +163,8 @@ _ADVANCE = (
 )
 
 
-_INSERT_ATTEMPT = insert(_attempts)
+_ADVANCE_MANY = ManyRows(_ADVANCE)
+_INSERT_ATTEMPTS = ManyRows(insert(_attempts))
 
 
 def record_attempts(connection: Connection, worker_id: str, records: Sequence[AttemptRecord]
@@ -177,7 +179,7 @@ def record_attempts(connection: Connection, worker_id: str, records: Sequence[At
     if not params:
         return 0
     savepoint = connection.begin_nested()
-    if connection.execute(_ADVANCE, params).rowcount == len(params):
+    if _ADVANCE_MANY.execute(connection, params) == len(params):
         savepoint.commit()
         kept = list(records)
     else:
@@ -185,8 +187,8 @@ def record_attempts(connection: Connection, worker_id: str, records: Sequence[At
         kept = [record for record, row in zip(records, params, strict=True)
                 if connection.execute(_ADVANCE, row).rowcount == 1]
     if kept:
-        connection.execute(_INSERT_ATTEMPT,
-                           [_attempt_row(worker_id, record) for record in kept])
+        _INSERT_ATTEMPTS.execute(connection,
+                                 [_attempt_row(worker_id, record) for record in kept])
     return len(kept)
 
 

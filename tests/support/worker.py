@@ -1,4 +1,5 @@
-"""Run the real delivery worker (on its own thread and loop, as `portin serve` does) for a test."""
+"""Run the real delivery worker for a test, on a thread and loop of its own in the test's process
+(`portin serve` runs it in a child process; `tests/acceptance` covers that)."""
 
 from __future__ import annotations
 

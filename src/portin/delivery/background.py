@@ -1,7 +1,7 @@
-"""The delivery worker on a thread of its own, with its own event loop.
+"""The delivery worker on a thread of its own, with its own event loop, inside this process.
 
-`portin serve` runs it this way so the worker's short, blocking database calls never hold up
-the API's event loop (and the API's never hold up deliveries)."""
+For tests and embedding: `portin serve` runs the worker in processes of its own instead
+(`delivery/processes.py`), because a worker thread shares the interpreter lock with the API."""
 
 from __future__ import annotations
 

@@ -3,15 +3,18 @@ when serve goes, even when serve is killed outright."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
+from portin.delivery.processes import WorkerProcesses, restart_delay
 from tests.acceptance.conftest import PORTIN, free_port, wait_until_up
 from tests.support.receiver import Receiver
 
@@ -104,3 +107,34 @@ def test_serve_stops_its_worker_when_it_stops(tmp_path: Path) -> None:
     # uvicorn shuts down gracefully, then ends by the signal it caught.
     assert serve.wait(timeout=30) in (0, -signal.SIGTERM)
     assert has_exited(child)
+
+
+class CrashingWorkers(WorkerProcesses):
+    """Children that exit at once, as a worker that cannot reach its database would."""
+
+    def __init__(self) -> None:
+        super().__init__("unused", 1)
+        self.started: list[float] = []
+
+    def _command(self, index: int) -> list[str]:
+        return [sys.executable, "-c", "raise SystemExit(3)"]
+
+    def _spawn(self, index: int) -> None:
+        self.started.append(time.monotonic())
+        super()._spawn(index)
+
+
+def test_a_child_that_keeps_failing_is_restarted_ever_more_slowly() -> None:
+    workers = CrashingWorkers()
+    workers.start()
+    try:
+        wait_for(lambda: len(workers.started) >= 3, 15, "two restarts")
+    finally:
+        workers.stop()
+    gaps = [b - a for a, b in itertools.pairwise(workers.started)]
+    assert gaps[0] >= 1.0  # restart_delay(1)
+    assert gaps[1] >= 2.0  # restart_delay(2)
+
+
+def test_restart_delays_double_up_to_a_minute() -> None:
+    assert [restart_delay(n) for n in range(9)] == [0, 1, 2, 4, 8, 16, 32, 60, 60]

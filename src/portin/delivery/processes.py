@@ -18,10 +18,22 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 log = logging.getLogger(__name__)
 
-RESTART_PAUSE_SECONDS = 1.0
+WATCH_SECONDS = 0.5
+# A child that ran this long before it exited was healthy: its restart is not delayed.
+HEALTHY_AFTER_SECONDS = 30.0
+
+
+def restart_delay(quick_failures: int) -> float:
+    """Seconds to wait before starting a child again, after `quick_failures` exits in a row
+    that each came soon after a start (say, the database cannot be reached): 0, then 1, 2,
+    4 ... up to a minute, so a child that cannot run does not spin."""
+    if quick_failures <= 0:
+        return 0.0
+    return float(min(60, 2 ** (quick_failures - 1)))
 
 
 class WorkerProcesses:
@@ -29,6 +41,9 @@ class WorkerProcesses:
         self.database_url = database_url
         self.count = count
         self._children: list[subprocess.Popen[bytes] | None] = [None] * count
+        self._started_at = [0.0] * count
+        self._quick_failures = [0] * count
+        self._restart_at: list[float | None] = [None] * count
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._watcher = threading.Thread(target=self._watch, name="portin-workers",
@@ -46,6 +61,8 @@ class WorkerProcesses:
         # children in order, and not the children directly (the parent would restart them).
         self._children[index] = subprocess.Popen(self._command(index), stdin=subprocess.PIPE,
                                                  start_new_session=True)
+        self._started_at[index] = time.monotonic()
+        self._restart_at[index] = None
 
     def start(self) -> None:
         with self._lock:
@@ -53,20 +70,25 @@ class WorkerProcesses:
                 self._spawn(index)
         self._watcher.start()
 
-    @property
-    def pids(self) -> list[int]:
-        with self._lock:
-            return [child.pid for child in self._children if child is not None]
-
     def _watch(self) -> None:
-        while not self._stopping.wait(RESTART_PAUSE_SECONDS):
+        while not self._stopping.wait(WATCH_SECONDS):
             with self._lock:
                 if self._stopping.is_set():
                     return
                 for index, child in enumerate(self._children):
-                    if child is not None and child.poll() is not None:
+                    if child is None or child.poll() is None:
+                        continue
+                    now = time.monotonic()
+                    if self._restart_at[index] is None:
+                        ran = now - self._started_at[index]
+                        self._quick_failures[index] = (
+                            0 if ran > HEALTHY_AFTER_SECONDS else self._quick_failures[index] + 1)
+                        delay = restart_delay(self._quick_failures[index])
                         log.warning("delivery worker process %d exited with %s; starting it"
-                                    " again", child.pid, child.returncode)
+                                    " again in %g s", child.pid, child.returncode, delay)
+                        self._restart_at[index] = now + delay
+                    restart_at = self._restart_at[index]
+                    if restart_at is not None and now >= restart_at:
                         self._spawn(index)
 
     def stop(self, timeout: float = 60) -> None:

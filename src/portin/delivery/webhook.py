@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 import aiohttp
@@ -14,6 +13,7 @@ from portin.delivery.results import BODY_LIMIT, SendResult, capped_headers
 from portin.delivery.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from portin.domain.retry import Outcome, classify, parse_retry_after
 from portin.domain.timefmt import utcnow
+from portin.storage.db import compact_json
 
 USER_AGENT = "portin-webhooks/1"
 
@@ -22,10 +22,8 @@ def envelope(event_id: str, event_type: str, occurred_at: str, payload_json: str
              attempt: int, delivered_to: str) -> bytes:
     """The contract's body. The payload is spliced in as stored (compact JSON, see
     `storage.db`), so it is not decoded and encoded again for every attempt."""
-    data = json.dumps({"event_type": event_type, "id": event_id, "occurred_at": occurred_at},
-                      separators=(",", ":"), ensure_ascii=False)
-    meta = json.dumps({"attempt": attempt, "delivered_to": delivered_to},
-                      separators=(",", ":"), ensure_ascii=False)
+    data = compact_json({"event_type": event_type, "id": event_id, "occurred_at": occurred_at})
+    meta = compact_json({"attempt": attempt, "delivered_to": delivered_to})
     return (f'{{"data":{data[:-1]},"payload":{payload_json},"record_type":"event"}},'
             f'"meta":{meta}}}').encode()
 

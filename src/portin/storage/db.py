@@ -35,8 +35,7 @@ WAKE_CHANNEL = "portin_deliveries"
 
 
 class WriteLockBusy(Exception):
-    """SQLite's write lock is held (by another process, or another writer of this one) and the
-    caller asked not to wait for it."""
+    """SQLite's write lock is held by another process and the caller asked not to wait."""
 
 
 class Database:
@@ -47,6 +46,8 @@ class Database:
         # On SQLite, writes get connections of their own, which take the write lock when
         # they begin (see _sqlite_begin_immediate).
         self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
+        self._write_engine_no_wait = self._write_engine.execution_options(
+            portin_wait_for_lock=False)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self.wake_listeners: list[Callable[[], None]] = []
@@ -93,9 +94,7 @@ class Database:
         wait=False (SQLite): raise WriteLockBusy at once if another process holds the lock. The
         delivery worker asks so, and goes on sending while the lock is taken. Writers of this
         process still queue (briefly) for their turn: skipping the queue could starve."""
-        engine = self._write_engine
-        if not wait:
-            engine = engine.execution_options(portin_wait_for_lock=False)
+        engine = self._write_engine if wait else self._write_engine_no_wait
         with self._one_writer(), engine.begin() as connection:
             yield connection
 

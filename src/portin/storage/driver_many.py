@@ -4,28 +4,19 @@ SQLAlchemy prepares every row's parameters in Python (one dict and a type conver
 value); for the attempts a worker records, that cost about as much as SQLite's own work
 (`bench/delivery.py`, and a claim-and-record loop without sending: 0.15 ms per delivery
 through SQLAlchemy, 0.09 ms straight to sqlite3). So on SQLite the statement, compiled once,
-goes to sqlite3's executemany with each value already in the form SQLAlchemy stores: times
-as UTC text, JSON compact. Other databases take SQLAlchemy's path.
+goes to sqlite3's executemany, each value converted by its column type's own bind processor
+(times as UTC text, JSON compact), so what is stored is what SQLAlchemy would store. Other
+databases take SQLAlchemy's path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection
+from sqlalchemy import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
-
-from portin.storage.db import compact_json
-from portin.storage.types import UTCDateTime
-
-
-def _sqlite_time(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _as_is(value: Any) -> Any:
@@ -39,18 +30,15 @@ class ManyRows:
         self._plan: list[tuple[str, Any, Callable[[Any], Any]]] = []
 
     def _compile(self, connection: Connection) -> None:
-        compiled = self.statement.compile(dialect=connection.dialect)
+        dialect = connection.dialect
+        compiled = self.statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         assert compiled.positiontup is not None  # SQLite's parameters are positional
         self._sql = compiled.string
         for name in compiled.positiontup:
             bind = compiled.binds[name]
-            kind = bind.type
-            convert: Callable[[Any], Any] = _as_is
-            if isinstance(kind, UTCDateTime):
-                convert = _sqlite_time
-            elif isinstance(kind, JSON):
-                convert = compact_json
+            # Each value is converted by its type's own processor, as SQLAlchemy would.
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect) or _as_is
             self._plan.append((name, bind.value, convert))  # a value set in the statement
 
     def execute(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:

@@ -8,10 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from portin.domain.timefmt import utcnow
-from portin.storage import deliveries as store
-from portin.storage.db import Database
-from portin.storage.deliveries import AttemptRecord, Claimed
-from portin.storage.models import Delivery, DeliveryAttempt
+from portin.storage.db import Database, compact_json
+from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
+from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
 from tests.conftest import Api
 
 
@@ -34,9 +33,18 @@ def make_deliveries(api: Api, count: int) -> None:
 def claim(db: Database, worker: str, limit: int = 100, per_destination: int = 100,
           busy: tuple[str, ...] = ()) -> list[Claimed]:
     now = utcnow()
-    with db.writing_core() as connection:
-        return store.claim_due(connection, worker, now, now + timedelta(seconds=30), limit,
-                               per_destination, list(busy), skip_locked=not db.is_sqlite)
+    with db.driver_writing() as connection:
+        return queue(db, connection).claim(worker, now, now + timedelta(seconds=30), limit,
+                                           per_destination, list(busy))
+
+
+def queue(db: Database, connection: object) -> DeliveryQueue:
+    return DeliveryQueue(connection, db.engine.dialect.name)
+
+
+def record(db: Database, worker: str, records: list[AttemptRecord]) -> int:
+    with db.driver_writing() as connection:
+        return queue(db, connection).record(worker, records)
 
 
 def test_claims_are_exclusive_and_capped_per_destination(api: Api, db: Database) -> None:
@@ -58,8 +66,7 @@ def test_a_lost_lease_is_not_recorded_and_the_rest_are(api: Api, db: Database) -
     with db.writing() as session:  # the lease ran out and another worker took it over
         session.execute(update(Delivery).where(Delivery.id == stolen)
                         .values(leased_by="other"))
-    with db.writing_core() as connection:
-        recorded = store.record_attempts(connection, "me", [record_for(c) for c in claimed])
+    recorded = record(db, "me", [record_for(c) for c in claimed])
     assert recorded == 3
     with db.reading() as session:
         attempts = set(session.execute(select(DeliveryAttempt.delivery_id)).scalars())
@@ -75,11 +82,10 @@ def test_recorded_times_are_stored_in_one_form_and_read_back_as_utc(
     (claimed,) = claim(db, "me")
     now = utcnow()
     retry_at = now + timedelta(seconds=5)
-    with db.writing_core() as connection:
-        store.record_attempts(connection, "me", [AttemptRecord(
-            claimed=claimed, status="failed", delivery_status="pending",
-            next_attempt_at=retry_at, started_at=now, finished_at=now, duration_ms=1,
-            http=None, email=None, error="HTTP 503", errors=[503])])
+    record(db, "me", [AttemptRecord(
+        claimed=claimed, status="failed", delivery_status="pending",
+        next_attempt_at=retry_at, started_at=now, finished_at=now, duration_ms=1,
+        http=None, email=None, error="HTTP 503", errors=[503])])
     with db.reading() as session:
         row = session.execute(select(Delivery)).scalar_one()
     assert (row.started_at, row.next_attempt_at, row.finished_at) == (now, retry_at, now)
@@ -88,3 +94,38 @@ def test_recorded_times_are_stored_in_one_form_and_read_back_as_utc(
             stored = connection.exec_driver_sql(
                 "SELECT started_at, next_attempt_at, finished_at FROM deliveries").one()
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", t) for t in stored)
+
+
+def test_the_queue_reads_and_writes_what_the_orm_does(api: Api, db: Database) -> None:
+    """The queue's plain SQL and the ORM agree on every value: times, JSON, payload text."""
+    make_deliveries(api, 2)
+    claimed = claim(db, "me")
+    with db.reading() as session:
+        events = {e.id: e for e in session.execute(select(PortingEvent)).scalars()}
+        rows = {d.id: d for d in session.execute(select(Delivery)).scalars()}
+    assert [c.event_id for c in claimed] == sorted(
+        (c.event_id for c in claimed), key=lambda e: events[e].created_at)  # oldest due first
+    for item in claimed:
+        event, row = events[item.event_id], rows[item.delivery_id]
+        assert (item.organization_id, item.method, item.destination, item.created_at) == (
+            row.organization_id, row.method, row.destination, row.created_at)
+        assert (item.event_type, item.porting_order_id, item.occurred_at) == (
+            event.event_type, event.porting_order_id, event.created_at)
+        assert item.payload == event.payload
+        assert item.payload_json == compact_json(event.payload)
+    http = {"request": {"url": "http://127.0.0.1:9/hook", "headers": [["a", "b"]]},
+            "response": {"status": 200, "headers": [], "body": "ok ✓"}}
+    now = utcnow()
+    assert record(db, "me", [AttemptRecord(
+        claimed=claimed[0], status="delivered", delivery_status="delivered",
+        next_attempt_at=None, started_at=now, finished_at=now + timedelta(milliseconds=3),
+        duration_ms=3, http=http, email=None, error=None, errors=[])]) == 1
+    with db.reading() as session:
+        attempt = session.execute(select(DeliveryAttempt)).scalar_one()
+        delivery = session.get(Delivery, claimed[0].delivery_id)
+    assert (attempt.http, attempt.email, attempt.errors, attempt.sent_by) == (http, None, [], "me")
+    assert (attempt.started_at, attempt.finished_at, attempt.attempt) == (
+        now, now + timedelta(milliseconds=3), 1)
+    assert delivery is not None
+    assert (delivery.status, delivery.attempt_count, delivery.leased_by, delivery.started_at,
+            delivery.next_attempt_at) == ("delivered", 1, None, now, rows[delivery.id].created_at)

@@ -20,7 +20,6 @@ from collections import Counter
 from datetime import timedelta
 
 from nacl.signing import SigningKey
-from sqlalchemy.orm import Session
 
 from portin.config import Settings, lease_seconds
 from portin.delivery.email import EmailSender, RenderedEmail, render
@@ -31,10 +30,9 @@ from portin.delivery.webhook import WebhookSender, envelope
 from portin.domain.retry import Outcome, RetryPolicy
 from portin.domain.timefmt import iso, utcnow
 from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
-from portin.storage import deliveries as store
 from portin.storage import sqlite_wake
 from portin.storage.db import Database, WriteLockBusy
-from portin.storage.deliveries import AttemptRecord, Claimed
+from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 
 log = logging.getLogger(__name__)
 
@@ -171,29 +169,27 @@ class DeliveryWorker:
     def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
                look_first: bool) -> list[tuple[Claimed, RenderedEmail | None]]:
         now = utcnow()
+        dialect = self.db.engine.dialect.name
         if look_first and not records:
-            with self.db.reading_core() as connection:
-                if not store.any_due(connection, now):
+            with self.db.driver_reading() as connection:
+                if not DeliveryQueue(connection, dialect).any_due(now):
                     return []  # nothing to do: no write transaction, no lock taken
-        with self.db.writing_core(wait=False) as connection:
-            if records:
-                store.record_attempts(connection, self.worker_id, records)
-            claimed = store.claim_due(
-                connection, self.worker_id, now,
-                now + timedelta(seconds=lease_seconds(self.settings)), limit,
-                self.settings.worker_per_endpoint, busy, skip_locked=not self.db.is_sqlite)
-            prepared: list[tuple[Claimed, RenderedEmail | None]] = []
+        with self.db.driver_writing(wait=False) as connection:
+            queue = DeliveryQueue(connection, dialect)
+            queue.record(self.worker_id, records)
+            claimed = queue.claim(
+                self.worker_id, now, now + timedelta(seconds=lease_seconds(self.settings)),
+                limit, self.settings.worker_per_endpoint, busy)
             for item in claimed:
                 if item.organization_id not in self._keys:
-                    seed = store.signing_seed(connection, item.organization_id)
+                    seed = queue.signing_seed(item.organization_id)
                     self._keys[item.organization_id] = SigningKey(base64.b64decode(seed))
-                email = None
-                if item.method == "email":
-                    with Session(bind=connection) as session:
-                        email = render(email_context(session, item,
-                                                     self.settings.public_base_url))
-                prepared.append((item, email))
-            return prepared
+        return [(item, self._render_email(item) if item.method == "email" else None)
+                for item in claimed]
+
+    def _render_email(self, claimed: Claimed) -> RenderedEmail:
+        with self.db.reading() as session:
+            return render(email_context(session, claimed, self.settings.public_base_url))
 
     # -- one send -----------------------------------------------------------------------
     async def _deliver(self, prepared: tuple[Claimed, RenderedEmail | None]) -> None:
@@ -256,5 +252,5 @@ class DeliveryWorker:
                       " they will be sent again", len(self._records))
 
     def _write(self, batch: list[AttemptRecord]) -> None:
-        with self.db.writing_core() as connection:
-            store.record_attempts(connection, self.worker_id, batch)
+        with self.db.driver_writing() as connection:
+            DeliveryQueue(connection, self.db.engine.dialect.name).record(self.worker_id, batch)

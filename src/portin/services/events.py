@@ -7,7 +7,6 @@ fan-out to subscribed channels is written here, in the same transaction.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portin.domain import events as payloads
 from portin.domain.events import EventType, OrderFacts
+from portin.domain.ids import new_id
 from portin.metrics import EVENTS_WRITTEN
 from portin.services.outbox import targets, write_deliveries
 from portin.storage import events as event_store
@@ -41,7 +41,7 @@ def record(session: Session, order: PortingOrder, event_type: EventType,
            payload: dict[str, Any], now: datetime) -> str:
     """Write the event and its deliveries (the outbox) in the caller's transaction; return
     the event's id. Plain inserts, no ORM objects: this runs for every change."""
-    event_id = str(uuid.uuid4())
+    event_id = new_id()
     found = targets(session, order.organization_id, str(event_type), order.webhook_url)
     event_store.append(session, {
         "id": event_id, "organization_id": order.organization_id,

@@ -7,13 +7,13 @@ with the same URL as the order's webhook_url) gets one delivery.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
+from portin.domain.ids import new_id
 from portin.storage import deliveries
 from portin.storage import notifications as subscriptions
 from portin.storage.db import WAKE_CHANNEL, WAKE_FLAG
@@ -84,7 +84,7 @@ def write_deliveries(session: Session, organization_id: str, event_id: str, even
     if not found:
         return 0
     deliveries.insert_pending(session, [
-        {"id": str(uuid.uuid4()), "organization_id": organization_id, "event_id": event_id,
+        {"id": new_id(), "organization_id": organization_id, "event_id": event_id,
          "event_type": event_type, "method": target.method, "destination": target.destination,
          "notification_channel_id": target.notification_channel_id,
          "republished": republished, "status": "pending", "attempt_count": 0,

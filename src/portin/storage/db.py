@@ -103,6 +103,33 @@ class Database:
         with self.engine.connect() as connection:
             yield connection
 
+    @contextmanager
+    def driver_writing(self, wait: bool = True) -> Iterator[Any]:
+        """A read-write transaction on the driver's own connection (sqlite3 or psycopg), for
+        the delivery worker's statements (`storage.delivery_queue`): committed when the block
+        ends, rolled back on error. `wait` as in `writing_core`."""
+        with self._one_writer():
+            connection = self._write_engine.raw_connection()
+            try:
+                if self.is_sqlite:
+                    _take_write_lock(lambda: connection.execute("BEGIN IMMEDIATE"), wait)
+                yield connection
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                connection.close()  # back to the pool
+
+    @contextmanager
+    def driver_reading(self) -> Iterator[Any]:
+        """The driver's own connection, for one quick read (autocommit on SQLite)."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection
+        finally:
+            connection.close()  # back to the pool, which rolls back what is open
+
     def dispose(self) -> None:
         self._wake_other_processes.close()
         self.engine.dispose()
@@ -110,10 +137,14 @@ class Database:
             self._write_engine.dispose()
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def compact_json(value: Any) -> str:
     """How JSON columns are stored: compact, so a stored event payload is byte for byte what a
     webhook body embeds."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def _make_engine(url: str, writes: bool = False) -> Engine:
@@ -147,19 +178,24 @@ def _make_engine(url: str, writes: bool = False) -> Engine:
 
 
 def _sqlite_begin_immediate(connection: Connection) -> None:
+    """BEGIN IMMEDIATE on SQLAlchemy's connections (see `_take_write_lock`)."""
+    wait = connection.get_execution_options().get("portin_wait_for_lock", True)
+    _take_write_lock(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"), wait)
+
+
+def _take_write_lock(begin_immediate: Callable[[], object], wait: bool) -> None:
     """BEGIN IMMEDIATE: take the write lock now, so two writers queue here instead of one
     failing half-way when it upgrades a read lock. Another process holding the lock is waited
     for in short naps (SQLite's own busy handler naps up to 100 ms at a time), up to 30 s;
     unless the caller asked not to wait (WriteLockBusy)."""
-    wait = connection.get_execution_options().get("portin_wait_for_lock", True)
     nap = 0.0002
     deadline = time.monotonic() + 30
     while True:
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_immediate()
             return
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig) or time.monotonic() > deadline:
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             if not wait:
                 raise WriteLockBusy from exc

@@ -1,0 +1,279 @@
+"""The worker's side of the outbox: claiming due deliveries and recording attempts.
+
+This is the hottest path in portin: every delivery is claimed, leased and recorded here. So
+its statements are plain SQL run on the driver's own connection (sqlite3 or psycopg), not
+SQLAlchemy statements: on this path SQLAlchemy's per-statement and per-value work cost about
+as much as the database's own (`bench/delivery.py`). Each statement is written once below, in
+`:name` style with a few markers for what the two databases spell differently; the values are
+converted here to the forms SQLAlchemy stores (times as naive UTC, SQLite's as text in one
+format; JSON compact), and tests check that both paths store and read the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from portin.domain.ids import new_id
+from portin.storage.db import compact_json
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery leased to one worker, with what it needs to send attempt `attempt`."""
+
+    delivery_id: str
+    organization_id: str
+    method: str
+    destination: str
+    attempt: int
+    created_at: datetime
+    event_id: str
+    event_type: str
+    porting_order_id: str
+    # The event's payload as stored (JSON text): a webhook body embeds it as it is.
+    payload_json: str
+    occurred_at: datetime
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(json.loads(self.payload_json))
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRecord:
+    claimed: Claimed
+    status: str  # the attempt's: delivered or failed
+    delivery_status: str  # the delivery's after it: delivered, pending or failed
+    next_attempt_at: datetime | None
+    started_at: datetime
+    finished_at: datetime
+    duration_ms: int
+    http: dict[str, Any] | None
+    email: dict[str, Any] | None
+    error: str | None
+    errors: list[int]
+
+
+# -- the statements ---------------------------------------------------------------------
+# Markers: {ids:x} a list parameter as a row source, {json:x} a JSON parameter, {text:c} a
+# JSON column read as its text, {skip_locked} PostgreSQL's row locks for concurrent claims.
+# 'pending' is written into the SQL, not bound: only then can the planner see that the
+# partial index of pending deliveries serves the query.
+_DUE = ("status = 'pending' AND next_attempt_at <= :now"
+        " AND (lease_until IS NULL OR lease_until < :now)")
+_ANY_DUE = f"SELECT 1 FROM deliveries WHERE {_DUE} LIMIT 1"
+_CANDIDATES = (f"SELECT id, destination FROM deliveries WHERE {_DUE}"
+               " AND destination NOT IN ({ids:busy})"
+               " ORDER BY next_attempt_at LIMIT :candidates {skip_locked}")
+_LEASE = ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker"
+          " WHERE id IN ({ids:chosen})"
+          " RETURNING id, organization_id, method, destination, attempt_count, created_at,"
+          " event_id")
+_EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
+           " FROM porting_events WHERE id IN ({ids:events})")
+_SEED = "SELECT signing_seed FROM organizations WHERE id = :organization_id"
+# Guarded by the lease and the attempt number: a worker that lost its lease (it hung past
+# lease_until and another worker took over) changes nothing.
+_ADVANCE = ("UPDATE deliveries SET attempt_count = :attempt, status = :status,"
+            " lease_until = NULL, leased_by = NULL, last_error = :error,"
+            " finished_at = :finished, started_at = coalesce(started_at, :started),"
+            " next_attempt_at = coalesce(:next, next_attempt_at)"
+            " WHERE id = :id AND leased_by = :worker AND attempt_count = :previous")
+_INSERT_ATTEMPT = ("INSERT INTO delivery_attempts (id, delivery_id, attempt, status,"
+                   " started_at, finished_at, duration_ms, http, email, error, errors, sent_by)"
+                   " VALUES (:id, :delivery_id, :attempt, :status, :started, :finished,"
+                   " :duration_ms, {json:http}, {json:email}, :error, {json:errors}, :worker)")
+
+_MARKER = re.compile(r"\{(ids|json|text):(\w+)\}|\{skip_locked\}")
+_PARAMETER = re.compile(r"(?<!:):(\w+)")
+
+
+def _sqlite(sql: str) -> str:
+    def marker(match: re.Match[str]) -> str:
+        kind, name = match.group(1), match.group(2)
+        if kind == "ids":  # a JSON array of the ids, unpacked by SQLite itself
+            return f"SELECT value FROM json_each(:{name})"
+        if kind == "json":
+            return f":{name}"
+        if kind == "text":  # stored as text already
+            return name
+        return ""
+    return _MARKER.sub(marker, sql)
+
+
+def _postgresql(sql: str) -> str:
+    def marker(match: re.Match[str]) -> str:
+        kind, name = match.group(1), match.group(2)
+        if kind == "ids":
+            return f"SELECT unnest(CAST(:{name} AS text[]))"
+        if kind == "json":
+            return f"CAST(:{name} AS json)"
+        if kind == "text":
+            return f"CAST({name} AS text)"
+        return "FOR UPDATE SKIP LOCKED"
+    return _PARAMETER.sub(r"%(\1)s", _MARKER.sub(marker, sql))
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    sql: Callable[[str], str]
+    # A time as the driver should bind it, and back (stored as naive UTC on both).
+    to_db: Callable[[datetime], Any]
+    from_db: Callable[[Any], datetime]
+    # A list parameter, in the form the {ids:x} marker unpacks.
+    ids: Callable[[list[str]], Any]
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores (see storage.types), so times compare
+    right: "2026-11-25 08:41:49.991842", the UTC time without its "+00:00"."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_time_back(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC)
+
+
+_DIALECTS = {
+    "sqlite": _Dialect(_sqlite, _sqlite_time, _sqlite_time_back, compact_json),
+    "postgresql": _Dialect(_postgresql, _naive_utc, _aware_utc, list),
+}
+
+_STATEMENTS = {"any_due": _ANY_DUE, "candidates": _CANDIDATES, "lease": _LEASE,
+               "events": _EVENTS, "seed": _SEED, "advance": _ADVANCE,
+               "insert_attempt": _INSERT_ATTEMPT}
+# Each statement in each database's spelling, built once.
+_SQL = {name: {statement: dialect.sql(sql) for statement, sql in _STATEMENTS.items()}
+        for name, dialect in _DIALECTS.items()}
+
+
+class DeliveryQueue:
+    """The worker's statements on one driver connection, inside the caller's transaction
+    (see `Database.driver_writing`); the caller commits."""
+
+    def __init__(self, connection: Any, dialect_name: str) -> None:
+        self._connection = connection
+        self._dialect = _DIALECTS[dialect_name]
+        self._sql = _SQL[dialect_name]
+
+    def _rows(self, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(self._sql[name], params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def _many(self, name: str, rows: list[dict[str, Any]]) -> int:
+        cursor = self._connection.cursor()
+        try:
+            cursor.executemany(self._sql[name], rows)
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def any_due(self, now: datetime) -> bool:
+        """A cheap read (no write lock needed): is any delivery due and unleased?"""
+        return bool(self._rows("any_due", {"now": self._dialect.to_db(now)}))
+
+    def claim(self, worker_id: str, now: datetime, lease_until: datetime, limit: int,
+              per_destination: int, busy_destinations: Sequence[str]) -> list[Claimed]:
+        """Lease up to `limit` due deliveries, oldest due first, at most `per_destination` to
+        any one destination and none to a destination that is already busy. On PostgreSQL
+        the candidates are locked with SKIP LOCKED, so concurrent workers take disjoint sets;
+        on SQLite the write transaction itself is exclusive."""
+        if limit <= 0:
+            return []
+        dialect = self._dialect
+        per: dict[str, int] = {}
+        chosen: list[str] = []
+        for delivery_id, destination in self._rows("candidates", {
+                "now": dialect.to_db(now), "busy": dialect.ids(list(busy_destinations)),
+                "candidates": limit * 4}):
+            if per.get(destination, 0) >= per_destination:
+                continue
+            per[destination] = per.get(destination, 0) + 1
+            chosen.append(delivery_id)
+            if len(chosen) >= limit:
+                break
+        if not chosen:
+            return []
+        leased = self._rows("lease", {"lease_until": dialect.to_db(lease_until),
+                                      "worker": worker_id, "chosen": dialect.ids(chosen)})
+        event_ids = list({row[6] for row in leased})
+        events = {row[0]: row for row in self._rows("events", {"events": dialect.ids(event_ids)})}
+        position = {delivery_id: n for n, delivery_id in enumerate(chosen)}
+        claimed = []
+        for (delivery_id, organization_id, method, destination, attempt_count, created_at,
+             event_id) in sorted(leased, key=lambda row: position[row[0]]):
+            _, event_type, porting_order_id, payload_json, occurred_at = events[event_id]
+            claimed.append(Claimed(
+                delivery_id, organization_id, method, destination, attempt_count + 1,
+                dialect.from_db(created_at), event_id, event_type, porting_order_id,
+                payload_json, dialect.from_db(occurred_at)))
+        return claimed
+
+    def record(self, worker_id: str, records: Sequence[AttemptRecord]) -> int:
+        """Write the attempts and move their deliveries on. A delivery whose lease this worker
+        lost (another worker took it over) is left alone. Returns how many were recorded.
+
+        Fast path: one executemany for every delivery; when it moves them all (the usual
+        case) the attempts are inserted in one go. Otherwise the batch is redone row by row
+        inside a savepoint, to find the deliveries whose lease was lost."""
+        if not records:
+            return 0
+        to_db = self._dialect.to_db
+        moves = [{"id": r.claimed.delivery_id, "worker": worker_id,
+                  "previous": r.claimed.attempt - 1, "attempt": r.claimed.attempt,
+                  "status": r.delivery_status, "error": r.error,
+                  "finished": to_db(r.finished_at), "started": to_db(r.started_at),
+                  "next": None if r.next_attempt_at is None else to_db(r.next_attempt_at)}
+                 for r in records]
+        self._execute("SAVEPOINT portin_record")
+        if self._many("advance", moves) == len(moves):
+            self._execute("RELEASE SAVEPOINT portin_record")
+            kept = list(records)
+        else:
+            self._execute("ROLLBACK TO SAVEPOINT portin_record")
+            self._execute("RELEASE SAVEPOINT portin_record")
+            kept = [record for record, move in zip(records, moves, strict=True)
+                    if self._many("advance", [move]) == 1]
+        if kept:
+            self._many("insert_attempt", [
+                {"id": new_id(), "delivery_id": r.claimed.delivery_id,
+                 "attempt": r.claimed.attempt, "status": r.status,
+                 "started": to_db(r.started_at), "finished": to_db(r.finished_at),
+                 "duration_ms": r.duration_ms, "http": _json_or_null(r.http),
+                 "email": _json_or_null(r.email), "error": r.error,
+                 "errors": compact_json(r.errors), "worker": worker_id} for r in kept])
+        return len(kept)
+
+    def signing_seed(self, organization_id: str) -> str:
+        return str(self._rows("seed", {"organization_id": organization_id})[0][0])
+
+    def _execute(self, sql: str) -> None:
+        cursor = self._connection.cursor()
+        try:
+            cursor.execute(sql)
+        finally:
+            cursor.close()
+
+
+def _json_or_null(value: Any) -> str | None:
+    return None if value is None else compact_json(value)
+

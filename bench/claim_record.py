@@ -1,0 +1,89 @@
+"""The outbox's own cost per delivery, without HTTP: commit events, then claim and record them.
+
+    .venv/bin/python bench/claim_record.py [--events 10000] [--rounds 3] [--database-url URL]
+
+A --database-url is migrated and filled with benchmark data: give it a scratch database.
+
+Each round commits --events events (100 to a transaction, one subscribed webhook channel, as
+`bench/delivery.py` does), then drains them as the worker would, without sending: claim 32,
+record them as delivered in the next claim's transaction, until none is left. It prints the
+CPU time of this process per delivery for each half. On PostgreSQL the server's own CPU is not
+counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from delivery import make_org, subscribe, write_events
+
+from portin.domain.timefmt import utcnow
+from portin.storage import migrations
+from portin.storage.db import Database
+from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
+
+BATCH = 32
+# What a webhook attempt's log holds, about as big as a real one.
+HTTP = {"request": {"url": "http://127.0.0.1:9/hook/0", "headers": [
+            ["Content-Type", "application/json"], ["telnyx-timestamp", "1764300000"],
+            ["telnyx-signature-ed25519", "A" * 88]]},
+        "response": {"status": 200, "headers": [
+            ["Content-Type", "text/plain; charset=utf-8"], ["Content-Length", "2"],
+            ["Date", "Sat, 28 Nov 2026 03:50:00 GMT"], ["Server", "Python/3.11 aiohttp/3.14.5"]],
+            "body": "ok"}}
+
+
+def delivered(claimed: list[Claimed]) -> list[AttemptRecord]:
+    now = utcnow()
+    return [AttemptRecord(item, "delivered", "delivered", None, now, now, 1, HTTP, None, None,
+                          []) for item in claimed]
+
+
+def drain(db: Database) -> int:
+    records: list[AttemptRecord] = []
+    done = 0
+    while True:
+        with db.driver_writing() as connection:
+            queue = DeliveryQueue(connection, db.engine.dialect.name)
+            queue.record("bench", records)
+            now = utcnow()
+            claimed = queue.claim("bench", now, now + timedelta(seconds=60), BATCH, BATCH, [])
+        if not claimed and not records:
+            return done
+        records = delivered(claimed)
+        done += len(claimed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    url = args.database_url or str(Path(tempfile.mkdtemp(prefix="portin-claims-")) / "b.db")
+    migrations.upgrade(url)
+    db = Database(url)
+    organization_id, order, _ = make_org(db)
+    subscribe(db, organization_id, ["http://127.0.0.1:9/hook/0"])
+    print(f"database: {db.engine.dialect.name}; {args.events} events a round, claims of {BATCH}")
+    try:
+        for n in range(1, args.rounds + 1):
+            started = time.process_time()
+            write_events(db, order, args.events, 100)
+            committed = time.process_time()
+            done = drain(db)
+            drained = time.process_time()
+            print(f"round {n}: commit {(committed - started) / args.events * 1000:.3f} ms CPU"
+                  f" per event; claim and record {(drained - committed) / done * 1000:.3f} ms"
+                  f" CPU per delivery ({done} deliveries)")
+    finally:
+        db.dispose()
+
+
+if __name__ == "__main__":
+    main()

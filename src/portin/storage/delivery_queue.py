@@ -127,6 +127,8 @@ class _Dialect:
     from_db: Callable[[Any], datetime]
     # A list parameter, in the form the {ids:x} marker unpacks.
     ids: Callable[[list[str]], Any]
+    # Run before a claim's first statement, in its transaction.
+    before_claim: str | None = None
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -151,7 +153,13 @@ def _aware_utc(value: datetime) -> datetime:
 
 _DIALECTS = {
     "sqlite": _Dialect(_sqlite, _sqlite_time, _sqlite_time_back, compact_json),
-    "postgresql": _Dialect(_postgresql, _naive_utc, _aware_utc, list),
+    # PostgreSQL keeps the index entries of deliveries already sent until a vacuum: a bitmap
+    # scan (which the planner picks on a queue table's stale statistics) reads every one of
+    # them on every claim, 7 ms per claim after 10,000 deliveries here. An index scan in due
+    # order stops at the first rows it can take and marks the dead entries it passes, so the
+    # next claim skips them: 0.2 ms.
+    "postgresql": _Dialect(_postgresql, _naive_utc, _aware_utc, list,
+                           before_claim="SET LOCAL enable_bitmapscan = off"),
 }
 
 _STATEMENTS = {"any_due": _ANY_DUE, "candidates": _CANDIDATES, "lease": _LEASE,
@@ -200,6 +208,8 @@ class DeliveryQueue:
         if limit <= 0:
             return []
         dialect = self._dialect
+        if dialect.before_claim is not None:
+            self._execute(dialect.before_claim)
         per: dict[str, int] = {}
         chosen: list[str] = []
         for delivery_id, destination in self._rows("candidates", {

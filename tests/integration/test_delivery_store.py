@@ -90,9 +90,9 @@ def test_recorded_times_are_stored_in_one_form_and_read_back_as_utc(
         row = session.execute(select(Delivery)).scalar_one()
     assert (row.started_at, row.next_attempt_at, row.finished_at) == (now, retry_at, now)
     if db.is_sqlite:  # stored as text: every time in the same form, so they compare right
-        with db.reading_core() as connection:
-            stored = connection.exec_driver_sql(
-                "SELECT started_at, next_attempt_at, finished_at FROM deliveries").one()
+        with db.driver_reading() as connection:
+            (stored,) = connection.execute(
+                "SELECT started_at, next_attempt_at, finished_at FROM deliveries").fetchall()
         assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}", t) for t in stored)
 
 

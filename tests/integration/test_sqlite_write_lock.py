@@ -34,12 +34,12 @@ def test_a_writer_that_will_not_wait_is_refused_at_once(sqlite_db: Database) -> 
     assert database is not None
     other = hold_write_lock(database)
     started = time.monotonic()
-    with pytest.raises(WriteLockBusy), sqlite_db.writing_core(wait=False):
+    with pytest.raises(WriteLockBusy), sqlite_db.driver_writing(wait=False):
         pass
     assert time.monotonic() - started < 0.5
     other.rollback()
-    with sqlite_db.writing_core(wait=False) as connection:
-        connection.execute(text("UPDATE event_counts SET count = count"))
+    with sqlite_db.driver_writing(wait=False) as connection:
+        connection.execute("UPDATE event_counts SET count = count")
     other.close()
     sqlite_db.dispose()
 

@@ -2,7 +2,7 @@
 
 Still UUIDs to every client, but ids made close in time sort close together, so the rows and
 index entries a burst writes land in the same few B-tree pages instead of one random page each:
-fewer pages written per commit, on SQLite's WAL and PostgreSQL's alike (`bench/delivery.py`).
+fewer pages written per commit, on SQLite's WAL and PostgreSQL's alike (`bench/claim_record.py`).
 """
 
 from __future__ import annotations

@@ -46,8 +46,6 @@ class Database:
         # On SQLite, writes get connections of their own, which take the write lock when
         # they begin (see _sqlite_begin_immediate).
         self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
-        self._write_engine_no_wait = self._write_engine.execution_options(
-            portin_wait_for_lock=False)
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self.wake_listeners: list[Callable[[], None]] = []
@@ -87,27 +85,14 @@ class Database:
             yield session
 
     @contextmanager
-    def writing_core(self, wait: bool = True) -> Iterator[Connection]:
-        """A read-write transaction on a bare connection, for hot paths (the delivery worker)
-        where an ORM session's bookkeeping would cost more than the SQL.
+    def driver_writing(self, wait: bool = True) -> Iterator[Any]:
+        """A read-write transaction on the driver's own connection (sqlite3 or psycopg), for
+        the delivery worker's statements (`storage.delivery_queue`): committed when the block
+        ends, rolled back on error.
 
         wait=False (SQLite): raise WriteLockBusy at once if another process holds the lock. The
         delivery worker asks so, and goes on sending while the lock is taken. Writers of this
         process still queue (briefly) for their turn: skipping the queue could starve."""
-        engine = self._write_engine if wait else self._write_engine_no_wait
-        with self._one_writer(), engine.begin() as connection:
-            yield connection
-
-    @contextmanager
-    def reading_core(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection:
-            yield connection
-
-    @contextmanager
-    def driver_writing(self, wait: bool = True) -> Iterator[Any]:
-        """A read-write transaction on the driver's own connection (sqlite3 or psycopg), for
-        the delivery worker's statements (`storage.delivery_queue`): committed when the block
-        ends, rolled back on error. `wait` as in `writing_core`."""
         with self._one_writer():
             connection = self._write_engine.raw_connection()
             try:
@@ -178,9 +163,9 @@ def _make_engine(url: str, writes: bool = False) -> Engine:
 
 
 def _sqlite_begin_immediate(connection: Connection) -> None:
-    """BEGIN IMMEDIATE on SQLAlchemy's connections (see `_take_write_lock`)."""
-    wait = connection.get_execution_options().get("portin_wait_for_lock", True)
-    _take_write_lock(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"), wait)
+    """BEGIN IMMEDIATE on SQLAlchemy's connections, waiting for the lock (see
+    `_take_write_lock`)."""
+    _take_write_lock(lambda: connection.exec_driver_sql("BEGIN IMMEDIATE"), wait=True)
 
 
 def _take_write_lock(begin_immediate: Callable[[], object], wait: bool) -> None:

@@ -19,3 +19,12 @@ def test_the_body_is_the_compact_json_of_the_contracts_envelope() -> None:
                 "meta": {"attempt": 2, "delivered_to": "https://example.com/hook?a=\"b\""}}
     assert json.loads(body) == expected
     assert body == json.dumps(expected, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def test_every_string_is_escaped_as_json_dumps_escapes_it() -> None:
+    odd = "tab\t newline\n quote\" backslash\\ é \u2028 \x01"
+    body = envelope(odd, odd, odd, "{}", 1, odd)
+    expected = {"data": {"event_type": odd, "id": odd, "occurred_at": odd, "payload": {},
+                         "record_type": "event"},
+                "meta": {"attempt": 1, "delivered_to": odd}}
+    assert body == json.dumps(expected, separators=(",", ":"), ensure_ascii=False).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import aiohttp
@@ -13,19 +14,23 @@ from portin.delivery.results import BODY_LIMIT, SendResult, capped_headers
 from portin.delivery.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from portin.domain.retry import Outcome, classify, parse_retry_after
 from portin.domain.timefmt import utcnow
-from portin.storage.db import compact_json
 
 USER_AGENT = "portin-webhooks/1"
 
 
 def envelope(event_id: str, event_type: str, occurred_at: str, payload_json: str,
              attempt: int, delivered_to: str) -> bytes:
-    """The contract's body. The payload is spliced in as stored (compact JSON, see
-    `storage.db`), so it is not decoded and encoded again for every attempt."""
-    data = compact_json({"event_type": event_type, "id": event_id, "occurred_at": occurred_at})
-    meta = compact_json({"attempt": attempt, "delivered_to": delivered_to})
-    return (f'{{"data":{data[:-1]},"payload":{payload_json},"record_type":"event"}},'
-            f'"meta":{meta}}}').encode()
+    """The contract's body, compact, in the order of its fields. The payload is spliced in as
+    stored (compact JSON, see `storage.db`), so it is not decoded and encoded again for every
+    attempt; the strings around it are JSON strings as `json.dumps` writes them."""
+    return (f'{{"data":{{"event_type":{_string(event_type)},"id":{_string(event_id)},'
+            f'"occurred_at":{_string(occurred_at)},"payload":{payload_json},'
+            f'"record_type":"event"}},"meta":{{"attempt":{int(attempt)},'
+            f'"delivered_to":{_string(delivered_to)}}}}}').encode()
+
+
+# json's own string encoder (C), as json.dumps uses it with ensure_ascii=False.
+_string = json.encoder.encode_basestring
 
 
 class WebhookSender:

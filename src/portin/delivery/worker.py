@@ -19,6 +19,7 @@ import socket
 from collections import Counter
 from datetime import timedelta
 
+import prometheus_client
 from nacl.signing import SigningKey
 
 from portin.config import Settings, lease_seconds
@@ -35,6 +36,9 @@ from portin.storage.db import Database, WriteLockBusy
 from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 
 log = logging.getLogger(__name__)
+
+# A method's and outcome's attempt counter and the method's duration histogram.
+_Series = tuple[prometheus_client.Counter, prometheus_client.Histogram]
 
 # How soon to try again when SQLite's write lock was taken.
 LOCK_RETRY_SECONDS = 0.001
@@ -64,6 +68,7 @@ class DeliveryWorker:
         self._new_work = False  # a commit in this process wrote deliveries
         self._batch = max(1, settings.worker_concurrency // 2)
         self._retry_soon = False  # the write lock was busy
+        self._metric_series: dict[tuple[str, str], _Series] = {}
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
@@ -204,8 +209,7 @@ class DeliveryWorker:
                 result = await self.webhooks.send(claimed.destination, body,
                                                   self._keys[claimed.organization_id])
             self._records.append(self._decide(claimed, result))
-            DELIVERY_ATTEMPTS.labels(claimed.method, str(result.outcome)).inc()
-            DELIVERY_SECONDS.labels(claimed.method).observe(result.duration_ms / 1000)
+            self._count_attempt(claimed.method, result)
         except Exception:
             log.exception("delivery %s crashed; its lease will run out and it is retried",
                           claimed.delivery_id)
@@ -214,6 +218,18 @@ class DeliveryWorker:
             if self._by_destination[claimed.destination] <= 0:
                 del self._by_destination[claimed.destination]
             self._wake.set()
+
+    def _count_attempt(self, method: str, result: SendResult) -> None:
+        """The attempt in the metrics. The labelled series are looked up once each: labels()
+        takes a lock and builds a key, for every attempt."""
+        key = (method, str(result.outcome))
+        series = self._metric_series.get(key)
+        if series is None:
+            series = self._metric_series[key] = (DELIVERY_ATTEMPTS.labels(*key),
+                                                 DELIVERY_SECONDS.labels(method))
+        attempts, seconds = series
+        attempts.inc()
+        seconds.observe(result.duration_ms / 1000)
 
     def _decide(self, claimed: Claimed, result: SendResult) -> AttemptRecord:
         next_at = None

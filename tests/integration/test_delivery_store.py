@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import psycopg
+import pytest
 from sqlalchemy import select, update
 
 from portin.domain.timefmt import utcnow
@@ -129,3 +131,16 @@ def test_the_queue_reads_and_writes_what_the_orm_does(api: Api, db: Database) ->
     assert delivery is not None
     assert (delivery.status, delivery.attempt_count, delivery.leased_by, delivery.started_at,
             delivery.next_attempt_at) == ("delivered", 1, None, now, rows[delivery.id].created_at)
+
+
+def test_a_connection_that_dies_mid_transaction_is_dropped_and_its_error_kept(
+        postgres_db: Database) -> None:
+    with pytest.raises(psycopg.OperationalError, match="terminating connection"):  # noqa: PT012
+        with postgres_db.driver_writing() as connection:
+            cursor = connection.cursor()
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    with postgres_db.driver_writing() as connection:  # a new connection, not the dead one
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        assert cursor.fetchall() == [(1,)]
+    assert postgres_db.engine.pool.checkedout() == 0

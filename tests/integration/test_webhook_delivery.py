@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
 from portin.config import Settings
@@ -238,3 +239,27 @@ def test_metrics_count_events_and_attempts(api: Api, db: Database, settings: Set
     text = api.client.get("/metrics").text
     assert api.tenant.organization_id not in text
     assert receiver.url("/metered") not in text
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_worker_carries_on_after_the_server_cuts_its_connections(
+        api: Api, db: Database, settings: Settings, receiver: Receiver,
+        database_url: str) -> None:
+    """PostgreSQL restarted or a connection killed: the worker's pooled connections and its
+    LISTEN connection are gone; it takes new ones and nothing is lost."""
+    api.subscribe("webhook", receiver.url("/hook"))
+    order = api.create_order(n(1))
+    with running_worker(db, settings):
+        api.confirm(order["id"])
+        receiver.wait_for("/hook", 1)
+        with psycopg.connect(database_url, autocommit=True) as admin:
+            cut = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+        assert cut is not None and cut[0] >= 1
+        for i in range(3):
+            api.user("POST", f"/v2/porting_orders/{order['id']}/comments", 201,
+                     json={"body": f"after the cut {i}"})
+        received = receiver.wait_for("/hook", 4, timeout=30)
+    assert len({r.event_id for r in received}) == 4
+    assert {d["status"] for d in wait_delivered(api, 4)} == {"delivered"}

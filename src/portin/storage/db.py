@@ -101,7 +101,12 @@ class Database:
                 yield connection
                 connection.commit()
             except BaseException:
-                connection.rollback()
+                try:
+                    connection.rollback()
+                except Exception:
+                    # The connection itself failed (the server went away): the pool must not
+                    # hand it out again.
+                    connection.invalidate()
                 raise
             finally:
                 connection.close()  # back to the pool

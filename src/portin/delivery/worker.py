@@ -69,6 +69,7 @@ class DeliveryWorker:
         self._batch = max(1, settings.worker_concurrency // 2)
         self._retry_soon = False  # the write lock was busy
         self._metric_series: dict[tuple[str, str], _Series] = {}
+        self._dialect = db.engine.dialect.name
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
@@ -174,13 +175,12 @@ class DeliveryWorker:
     def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
                look_first: bool) -> list[tuple[Claimed, RenderedEmail | None]]:
         now = utcnow()
-        dialect = self.db.engine.dialect.name
         if look_first and not records:
             with self.db.driver_reading() as connection:
-                if not DeliveryQueue(connection, dialect).any_due(now):
+                if not self._queue(connection).any_due(now):
                     return []  # nothing to do: no write transaction, no lock taken
         with self.db.driver_writing(wait=False) as connection:
-            queue = DeliveryQueue(connection, dialect)
+            queue = self._queue(connection)
             queue.record(self.worker_id, records)
             claimed = queue.claim(
                 self.worker_id, now, now + timedelta(seconds=lease_seconds(self.settings)),
@@ -269,4 +269,7 @@ class DeliveryWorker:
 
     def _write(self, batch: list[AttemptRecord]) -> None:
         with self.db.driver_writing() as connection:
-            DeliveryQueue(connection, self.db.engine.dialect.name).record(self.worker_id, batch)
+            self._queue(connection).record(self.worker_id, batch)
+
+    def _queue(self, connection: object) -> DeliveryQueue:
+        return DeliveryQueue(connection, self._dialect)

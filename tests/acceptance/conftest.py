@@ -7,7 +7,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-PORTIN = str(Path(sys.executable).parent / "portin")
+from tests.support.installed import PORTIN, installed_wheel
+
+__all__ = ["PORTIN", "installed_wheel"]  # the installed `portin`, and its fixture
 
 
 def free_port() -> int:

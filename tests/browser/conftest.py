@@ -13,12 +13,14 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.acceptance.conftest import Server, running_server
+from tests.support.installed import installed_wheel
 from tests.support.receiver import Receiver
 from tests.support.smtp import Inbox, smtp_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "portal"
 PASSWORD = "correct horse battery"
+__all__ = ["installed_wheel"]  # the browser tests drive the installed `portin` too
 
 
 @dataclass

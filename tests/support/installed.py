@@ -81,4 +81,4 @@ def installed_wheel() -> Path:
 
 
 if __name__ == "__main__":
-    print(f"portin installed from {ensure_installed().name} into {VENV}")
+    sys.stdout.write(f"portin installed from {ensure_installed().name} into {VENV}\n")

@@ -46,6 +46,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     subscription = api.subscribe("webhook", receiver.url("/channel"))
     profile_id, channel_id = subscription["profile_id"], subscription["channel_id"]
     api.subscribe("email", "desk@example.com", profile_id=profile_id)
+    api.subscribe("webhook", receiver.behave("/gone", status=410), profile_id=profile_id)
 
     orders = "/v2/porting_orders"
     order = call("POST /v2/porting_orders", orders, 201,

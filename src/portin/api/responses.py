@@ -267,7 +267,7 @@ class DeliveryAttempt(Wire):
     started_at: Timestamp
     finished_at: Timestamp
     duration_ms: int
-    errors: list[FreeForm]
+    errors: list[int] = Field(description="The HTTP status or SMTP code of a failure.")
     error: str | None
     http: FreeForm | None = Field(
         description="Webhooks: {request: {url, headers}, response: {status, headers, body}}.")

@@ -29,7 +29,7 @@ WHY: dict[int, str] = {
     409: "The porting order was changed by someone else at the same time; read it and retry.",
     413: "The request body is larger than the configured limit.",
     422: "A field or parameter is invalid, or the change is not allowed in the order's status.",
-    429: "Too many requests; retry after the time given in Retry-After.",
+    429: "Too many requests (rate limited); retry later.",
     503: "The database is unavailable; retry later.",
 }
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from portin import __version__
-from portin.api import errors
+from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
@@ -22,7 +22,7 @@ DESCRIPTION = """
 portin tracks phone-number port-in orders and records every change as an immutable event.
 Paths and shapes follow the public porting API, so its clients work by changing the base URL
 to `http://HOST:PORT/v2`. Authenticate with `Authorization: Bearer <API key>`; operator keys
-use `/v2/operator`. Errors are `{"errors": [{code, title, detail, source}]}`.
+use `/v2/operator`. Errors are `{"errors": [{code, title, detail, source, meta}]}`.
 """
 
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.db = database
     app.state.settings = settings
     errors.install(app)
+    openapi.install(app)
     for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)
     portal.install(app)

@@ -1,9 +1,8 @@
-"""How stored rows look on the wire: the public API's object shapes, every field present."""
+"""How stored rows look on the wire: rows -> the models of `responses`, every field present."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from portin.api import responses
 from portin.domain.timefmt import iso
 from portin.storage.models import (
     Delivery,
@@ -24,8 +23,8 @@ def phone_numbers_url(order_id: str) -> str:
     return f"/v2/porting_phone_numbers?filter[porting_order_id]={order_id}"
 
 
-def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> dict[str, Any]:
-    return {
+def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> responses.PortingPhoneNumber:
+    return responses.PortingPhoneNumber.model_validate({
         "id": number.id,
         "phone_number": number.phone_number,
         "porting_order_id": order.id,
@@ -37,13 +36,13 @@ def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> dict[str, A
         "requirements_status": number.requirements_status,
         "country_code": number.country_code,
         "record_type": "porting_phone_number",
-    }
+    })
 
 
 def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
-          numbers_count: int) -> dict[str, Any]:
+          numbers_count: int) -> responses.PortingOrder:
     """A PortingOrder. `numbers` is None when the caller did not ask to include them."""
-    return {
+    return responses.PortingOrder.model_validate({
         "id": row.id,
         "record_type": "porting_order",
         "status": {"value": row.status, "details": list(row.status_details or [])},
@@ -82,7 +81,7 @@ def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
         "user_feedback": row.user_feedback,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
-    }
+    })
 
 
 def _requirements_met(row: PortingOrder) -> bool:
@@ -95,8 +94,8 @@ def _requirements_met(row: PortingOrder) -> bool:
     return all(needed)
 
 
-def comment(row: PortingComment) -> dict[str, Any]:
-    return {
+def comment(row: PortingComment) -> responses.PortingComment:
+    return responses.PortingComment.model_validate({
         "id": row.id,
         "body": row.body,
         "porting_order_id": row.porting_order_id,
@@ -104,11 +103,11 @@ def comment(row: PortingComment) -> dict[str, Any]:
         "user_id": row.user_id,
         "created_at": iso(row.created_at),
         "record_type": "porting_comment",
-    }
+    })
 
 
-def event(row: PortingEvent) -> dict[str, Any]:
-    return {
+def event(row: PortingEvent) -> responses.PortingEvent:
+    return responses.PortingEvent.model_validate({
         "id": row.id,
         "event_type": row.event_type,
         "payload": row.payload,
@@ -119,49 +118,53 @@ def event(row: PortingEvent) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "updated_at": iso(row.created_at),
         "record_type": "porting_event",
-    }
+    })
 
 
-def profile(row: NotificationProfile) -> dict[str, Any]:
-    return {"id": row.id, "name": row.name, "created_at": iso(row.created_at),
-            "updated_at": iso(row.updated_at), "record_type": "notification_profile"}
+def profile(row: NotificationProfile) -> responses.NotificationProfile:
+    return responses.NotificationProfile.model_validate({
+        "id": row.id, "name": row.name, "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at), "record_type": "notification_profile"})
 
 
-def channel(row: NotificationChannel) -> dict[str, Any]:
-    return {"id": row.id, "channel_type_id": row.channel_type_id,
-            "channel_destination": row.channel_destination,
-            "notification_profile_id": row.notification_profile_id,
-            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
-            "record_type": "notification_channel"}
+def channel(row: NotificationChannel) -> responses.NotificationChannel:
+    return responses.NotificationChannel.model_validate({
+        "id": row.id, "channel_type_id": row.channel_type_id,
+        "channel_destination": row.channel_destination,
+        "notification_profile_id": row.notification_profile_id,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+        "record_type": "notification_channel"})
 
 
-def setting(row: NotificationSetting) -> dict[str, Any]:
-    return {"id": row.id,
-            "notification_event_condition_id": row.notification_event_condition_id,
-            "notification_profile_id": row.notification_profile_id,
-            "notification_channel_id": row.notification_channel_id,
-            "associated_record_type": row.associated_record_type,
-            "associated_record_type_value": row.associated_record_type_value,
-            "parameters": list(row.parameters or []), "status": row.status,
-            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
-            "record_type": "notification_setting"}
+def setting(row: NotificationSetting) -> responses.NotificationSetting:
+    return responses.NotificationSetting.model_validate({
+        "id": row.id,
+        "notification_event_condition_id": row.notification_event_condition_id,
+        "notification_profile_id": row.notification_profile_id,
+        "notification_channel_id": row.notification_channel_id,
+        "associated_record_type": row.associated_record_type,
+        "associated_record_type_value": row.associated_record_type_value,
+        "parameters": list(row.parameters or []), "status": row.status,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+        "record_type": "notification_setting"})
 
 
-def attempt(row: DeliveryAttempt) -> dict[str, Any]:
-    return {"attempt": row.attempt, "status": row.status,
-            "started_at": iso(row.started_at), "finished_at": iso(row.finished_at),
-            "duration_ms": row.duration_ms, "errors": list(row.errors or []),
-            "error": row.error, "http": row.http, "email": row.email, "sent_by": row.sent_by}
+def attempt(row: DeliveryAttempt) -> responses.DeliveryAttempt:
+    return responses.DeliveryAttempt.model_validate({
+        "attempt": row.attempt, "status": row.status,
+        "started_at": iso(row.started_at), "finished_at": iso(row.finished_at),
+        "duration_ms": row.duration_ms, "errors": list(row.errors or []),
+        "error": row.error, "http": row.http, "email": row.email, "sent_by": row.sent_by})
 
 
 def delivery(row: Delivery, event_row: PortingEvent | None,
-             attempts: list[DeliveryAttempt]) -> dict[str, Any]:
+             attempts: list[DeliveryAttempt]) -> responses.WebhookDelivery:
     webhook = None
     if event_row is not None:
         webhook = {"id": event_row.id, "event_type": event_row.event_type,
                    "occurred_at": iso(event_row.created_at), "payload": event_row.payload,
                    "record_type": "event"}
-    return {
+    return responses.WebhookDelivery.model_validate({
         "id": row.id,
         "record_type": "webhook_delivery",
         "user_id": row.organization_id,
@@ -180,4 +183,4 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "created_at": iso(row.created_at),
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
-    }
+    })

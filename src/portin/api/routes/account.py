@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 
-from portin.api import resources
+from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
 from portin.api.routes.orders import STATUS_VALUES
@@ -20,12 +18,13 @@ router = APIRouter(prefix="/v2", tags=["Account"])
 
 @router.get("/public_key", summary="The key that verifies this organization's webhooks")
 def public_key(caller: Caller = Depends(user_caller),
-               db: Database = Depends(get_db)) -> dict[str, Any]:
+               db: Database = Depends(get_db)) -> responses.OnePublicKey:
     with db.reading() as session:
         organization = accounts.get_organization(session, org_id(caller))
         if organization is None:
             raise NotFound("The organization of this key no longer exists.")
-        return {"data": {"public_key": organization.public_key, "record_type": "public_key"}}
+        return responses.OnePublicKey(data=responses.PublicKey(
+            public_key=organization.public_key, record_type="public_key"))
 
 
 @router.get("/porting_phone_numbers", summary="List phone numbers on porting orders",
@@ -36,7 +35,7 @@ def public_key(caller: Caller = Depends(user_caller),
                 ("filter[phone_number]", {"type": "string"}, "One number, +E.164."),
                 *PAGE_DOCS]))
 def list_phone_numbers(request: Request, caller: Caller = Depends(user_caller),
-                       db: Database = Depends(get_db)) -> dict[str, Any]:
+                       db: Database = Depends(get_db)) -> responses.PhoneNumberList:
     query = Query(request.query_params)
     filters = numbers.NumberFilters(
         organization_id=org_id(caller),
@@ -47,5 +46,5 @@ def list_phone_numbers(request: Request, caller: Caller = Depends(user_caller),
     page = query.page()
     with db.reading() as session:
         result = numbers.list_numbers(session, filters, page)
-        return {"data": [resources.phone_number(n, o) for n, o in result.items],
-                "meta": result.meta()}
+        return responses.PhoneNumberList(
+            data=[resources.phone_number(n, o) for n, o in result.items], meta=result.meta())

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from portin.api import resources
+from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.routes.events import EVENT_TYPES
@@ -36,7 +34,8 @@ DELIVERY_DOCS: list[ParamDoc] = [
 ]
 
 
-def render_deliveries(session: Session, rows: list[Delivery]) -> list[dict[str, Any]]:
+def render_deliveries(session: Session, rows: list[Delivery]
+                      ) -> list[responses.WebhookDelivery]:
     attempts = store.attempts_of(session, [d.id for d in rows])
     events = store.events_by_id(session, [d.event_id for d in rows])
     return [resources.delivery(d, events.get(d.event_id), attempts[d.id]) for d in rows]
@@ -45,7 +44,7 @@ def render_deliveries(session: Session, rows: list[Delivery]) -> list[dict[str, 
 @router.get("/webhook_deliveries", summary="List deliveries",
             openapi_extra=parameter_docs(DELIVERY_DOCS))
 def list_deliveries(request: Request, caller: Caller = Depends(user_caller),
-                    db: Database = Depends(get_db)) -> dict[str, Any]:
+                    db: Database = Depends(get_db)) -> responses.DeliveryList:
     query = Query(request.query_params)
     filters = DeliveryFilters(
         organization_id=org_id(caller),
@@ -64,14 +63,15 @@ def list_deliveries(request: Request, caller: Caller = Depends(user_caller),
     page = query.page()
     with db.reading() as session:
         result = store.list_deliveries(session, filters, page)
-        return {"data": render_deliveries(session, result.items), "meta": result.meta()}
+        return responses.DeliveryList(data=render_deliveries(session, result.items),
+                                      meta=result.meta())
 
 
 @router.get("/webhook_deliveries/{delivery_id}", summary="Retrieve a delivery")
 def retrieve_delivery(delivery_id: str, caller: Caller = Depends(user_caller),
-                      db: Database = Depends(get_db)) -> dict[str, Any]:
+                      db: Database = Depends(get_db)) -> responses.OneDelivery:
     with db.reading() as session:
         row = store.get_delivery(session, delivery_id, org_id(caller))
         if row is None:
             raise NotFound(f"Delivery {delivery_id} was not found.")
-        return {"data": render_deliveries(session, [row])[0]}
+        return responses.OneDelivery(data=render_deliveries(session, [row])[0])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request, Response
 
-from portin.api import resources
+from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.schemas import RepublishBody
@@ -49,23 +47,24 @@ def parse_event_filters(query: Query, organization_id: str) -> EventFilters:
 @router.get("/porting/events", summary="List porting events",
             openapi_extra=parameter_docs(EVENT_FILTER_DOCS))
 def list_events(request: Request, caller: Caller = Depends(user_caller),
-                db: Database = Depends(get_db)) -> dict[str, Any]:
+                db: Database = Depends(get_db)) -> responses.EventList:
     query = Query(request.query_params)
     filters = parse_event_filters(query, org_id(caller))
     page = query.page()
     with db.reading() as session:
         result = event_store.list_events(session, filters, page)
-        return {"data": [resources.event(e) for e in result.items], "meta": result.meta()}
+        return responses.EventList(data=[resources.event(e) for e in result.items],
+                                   meta=result.meta())
 
 
 @router.get("/porting/events/{event_id}", summary="Retrieve a porting event")
 def retrieve_event(event_id: str, caller: Caller = Depends(user_caller),
-                   db: Database = Depends(get_db)) -> dict[str, Any]:
+                   db: Database = Depends(get_db)) -> responses.OneEvent:
     with db.reading() as session:
         row = event_store.get_event(session, event_id, org_id(caller))
         if row is None:
             raise NotFound(f"Porting event {event_id} was not found.")
-        return {"data": resources.event(row)}
+        return responses.OneEvent(data=resources.event(row))
 
 
 @router.post("/porting/events/{event_id}/republish", status_code=204, response_class=Response,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from portin.api import resources
+from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.schemas import CommentCreate, OrderCreate, OrderUpdate
@@ -88,7 +86,7 @@ def parse_order_filters(query: Query, organization_id: str | None) -> OrderFilte
 
 
 def render_orders(session: Session, rows: list[PortingOrder], include_numbers: bool
-                  ) -> list[dict[str, Any]]:
+                  ) -> list[responses.PortingOrder]:
     ids = [row.id for row in rows]
     counts = order_store.count_numbers(session, ids)
     numbers = (order_store.numbers_of(session, ids, resources.PHONE_NUMBERS_SHOWN)
@@ -98,9 +96,10 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
 
 
 def single_order(session: Session, row: PortingOrder, include_numbers: bool = True
-                 ) -> dict[str, Any]:
-    return {"data": render_orders(session, [row], include_numbers)[0],
-            "meta": {"phone_numbers_url": resources.phone_numbers_url(row.id)}}
+                 ) -> responses.OneOrder:
+    return responses.OneOrder(
+        data=render_orders(session, [row], include_numbers)[0],
+        meta=responses.OrderMeta(phone_numbers_url=resources.phone_numbers_url(row.id)))
 
 
 def include_numbers(query: Query) -> bool:
@@ -110,22 +109,23 @@ def include_numbers(query: Query) -> bool:
 
 @router.post("/porting_orders", status_code=201, summary="Create a draft porting order")
 def create_order(body: OrderCreate, caller: Caller = Depends(user_caller),
-                 db: Database = Depends(get_db)) -> dict[str, Any]:
+                 db: Database = Depends(get_db)) -> responses.CreatedOrders:
     with db.writing() as session:
         row = order_service.create_order(
             session, org_id(caller), body.phone_numbers, body.customer_reference,
             body.customer_group_reference, utcnow())
-        return {"data": render_orders(session, [row], True)}
+        return responses.CreatedOrders(data=render_orders(session, [row], True))
 
 
 @router.get("/porting_orders", summary="List porting orders",
             openapi_extra=parameter_docs(ORDER_FILTER_DOCS))
 def list_orders(request: Request, caller: Caller = Depends(user_caller),
-                db: Database = Depends(get_db)) -> dict[str, Any]:
+                db: Database = Depends(get_db)) -> responses.OrderList:
     return order_list(request, db, org_id(caller))
 
 
-def order_list(request: Request, db: Database, organization_id: str | None) -> dict[str, Any]:
+def order_list(request: Request, db: Database, organization_id: str | None
+               ) -> responses.OrderList:
     """A page of orders as the query asks; `organization_id` None means every organization."""
     query = Query(request.query_params)
     filters = parse_order_filters(query, organization_id)
@@ -133,20 +133,21 @@ def order_list(request: Request, db: Database, organization_id: str | None) -> d
     with_numbers = include_numbers(query)
     with db.reading() as session:
         result = order_store.list_orders(session, filters, page)
-        return {"data": render_orders(session, result.items, with_numbers),
-                "meta": result.meta()}
+        return responses.OrderList(data=render_orders(session, result.items, with_numbers),
+                                   meta=result.meta())
 
 
 @router.get("/porting_orders/exception_types", summary="List the exception reason codes")
-def exception_types(_caller: Caller = Depends(user_caller)) -> dict[str, Any]:
-    return {"data": [{"code": code, "description": description}
-                     for code, description in EXCEPTION_TYPES.items()]}
+def exception_types(_caller: Caller = Depends(user_caller)) -> responses.ExceptionTypes:
+    return responses.ExceptionTypes(data=[
+        responses.PortingOrdersExceptionType(code=code, description=description)
+        for code, description in EXCEPTION_TYPES.items()])
 
 
 @router.get("/porting_orders/{order_id}", summary="Retrieve a porting order",
             openapi_extra=parameter_docs(ORDER_FILTER_DOCS[:1]))
 def retrieve_order(order_id: str, request: Request, caller: Caller = Depends(user_caller),
-                   db: Database = Depends(get_db)) -> dict[str, Any]:
+                   db: Database = Depends(get_db)) -> responses.OneOrder:
     with_numbers = include_numbers(Query(request.query_params))
     with db.reading() as session:
         row = order_service.require_order(session, order_id, org_id(caller))
@@ -156,7 +157,7 @@ def retrieve_order(order_id: str, request: Request, caller: Caller = Depends(use
 @router.patch("/porting_orders/{order_id}", summary="Edit a porting order")
 def update_order(order_id: str, body: OrderUpdate, caller: Caller = Depends(user_caller),
                  db: Database = Depends(get_db),
-                 settings: Settings = Depends(get_settings)) -> dict[str, Any]:
+                 settings: Settings = Depends(get_settings)) -> responses.OneOrder:
     changes = body.model_dump(exclude_unset=True)
     with db.writing() as session:
         row = order_service.update_order(session, org_id(caller), order_id, changes, utcnow(),
@@ -176,7 +177,7 @@ def delete_order(order_id: str, caller: Caller = Depends(user_caller),
 
 @router.post("/porting_orders/{order_id}/actions/confirm", summary="Submit a draft order")
 def confirm_order(order_id: str, caller: Caller = Depends(user_caller),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+                  db: Database = Depends(get_db)) -> responses.OneOrder:
     with db.writing() as session:
         row = order_service.confirm(session, org_id(caller), order_id, utcnow())
         return single_order(session, row)
@@ -184,7 +185,7 @@ def confirm_order(order_id: str, caller: Caller = Depends(user_caller),
 
 @router.post("/porting_orders/{order_id}/actions/cancel", summary="Ask to cancel an order")
 def cancel_order(order_id: str, caller: Caller = Depends(user_caller),
-                 db: Database = Depends(get_db)) -> dict[str, Any]:
+                 db: Database = Depends(get_db)) -> responses.OneOrder:
     with db.writing() as session:
         row = order_service.cancel(session, org_id(caller), order_id, utcnow())
         return single_order(session, row)
@@ -193,19 +194,20 @@ def cancel_order(order_id: str, caller: Caller = Depends(user_caller),
 @router.get("/porting_orders/{order_id}/comments", summary="List an order's comments",
             openapi_extra=parameter_docs(PAGE_DOCS))
 def list_comments(order_id: str, request: Request, caller: Caller = Depends(user_caller),
-                  db: Database = Depends(get_db)) -> dict[str, Any]:
+                  db: Database = Depends(get_db)) -> responses.CommentList:
     page = Query(request.query_params).page()
     with db.reading() as session:
         order_service.require_order(session, order_id, org_id(caller))
         result = order_store.list_comments(session, order_id, page)
-        return {"data": [resources.comment(c) for c in result.items], "meta": result.meta()}
+        return responses.CommentList(data=[resources.comment(c) for c in result.items],
+                                     meta=result.meta())
 
 
 @router.post("/porting_orders/{order_id}/comments", status_code=201,
              summary="Comment on an order")
 def create_comment(order_id: str, body: CommentCreate, caller: Caller = Depends(user_caller),
-                   db: Database = Depends(get_db)) -> dict[str, Any]:
+                   db: Database = Depends(get_db)) -> responses.OneComment:
     with db.writing() as session:
         row = order_service.require_order(session, order_id, org_id(caller))
         comment = order_service.add_comment(session, row, body.body, "user", None, utcnow())
-        return {"data": resources.comment(comment)}
+        return responses.OneComment(data=resources.comment(comment))

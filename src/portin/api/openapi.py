@@ -1,0 +1,93 @@
+"""/openapi.json as the API really answers: every error in the {"errors": [...]} envelope with
+the statuses each operation can return, and bearer authentication on every /v2 operation.
+
+FastAPI documents a 422 `HTTPValidationError` ({"detail": [...]}) that portin never sends and
+knows nothing of portin's other errors; `install` rewrites the generated document once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from portin.api.responses import ErrorResponse
+
+BEARER = "bearer"
+ERROR_SCHEMA = "ErrorResponse"
+FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+WRITES = {"post", "put", "patch", "delete"}
+
+WHY: dict[int, str] = {
+    400: "Malformed request: the body is not JSON (or not UTF-8), or a query parameter has"
+         " the wrong type.",
+    401: "No API key, or an unknown one.",
+    403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
+         " else.",
+    404: "Nothing with this id in the caller's organization.",
+    409: "The porting order was changed by someone else at the same time; read it and retry.",
+    413: "The request body is larger than the configured limit.",
+    422: "A field or parameter is invalid, or the change is not allowed in the order's status.",
+    429: "Too many requests (rate limited); retry later.",
+    503: "The database is unavailable; retry later.",
+}
+
+
+def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """What this operation can answer besides its success."""
+    statuses = {401, 403, 429, 503}
+    has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    if "requestBody" in operation:
+        statuses |= {400, 413, 422}
+    if has_query:
+        statuses |= {400, 422}
+    if method in WRITES:
+        statuses.add(422)  # the services' own rules (transitions, references, SSRF guard)
+    if "{" in path or path == "/v2/public_key":
+        statuses.add(404)
+    if method in WRITES and "/porting_orders/{order_id}" in path:
+        statuses.add(409)  # the order's optimistic version column
+    return sorted(statuses)
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    return {"description": WHY[status],
+            "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}}
+
+
+def describe(app: FastAPI) -> dict[str, Any]:
+    document = get_openapi(title=app.title, version=app.version, description=app.description,
+                           routes=app.routes)
+    components = document.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    for name in FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    error_schema = ErrorResponse.model_json_schema(
+        ref_template="#/components/schemas/{model}", mode="serialization")
+    schemas.update(error_schema.pop("$defs", {}))
+    schemas[ERROR_SCHEMA] = error_schema
+    components["securitySchemes"] = {BEARER: {
+        "type": "http", "scheme": "bearer",
+        "description": "An API key: an organization's key, or an operator key for"
+                       " /v2/operator."}}
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith("/v2/"):
+            continue
+        for method, operation in operations.items():
+            operation["security"] = [{BEARER: []}]
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)  # FastAPI's, for path parameters portin takes as text
+            for status in error_statuses(path, method, operation):
+                responses[str(status)] = _error_response(status)
+    return document
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = describe(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

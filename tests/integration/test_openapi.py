@@ -1,0 +1,281 @@
+"""/openapi.json describes the API: typed answers, the real error envelope, bearer security; and
+real answers of every /v2 route match the schema their operation documents."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from portin.api.app import create_app
+from portin.api.responses import ErrorResponse
+from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.config import Settings
+from portin.storage.db import Database
+from tests.conftest import Api
+from tests.support.receiver import Receiver
+from tests.support.worker import running_worker
+
+Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver().running() as running:
+        yield running
+
+
+def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> list[Answer]:
+    """Call every /v2 operation at least once, with data that fills its optional parts."""
+    answers: list[Answer] = []
+
+    def call(operation: str, path: str, expect: int, operator: bool = False,
+             **kwargs: Any) -> Any:
+        headers = api.operator if operator else api.tenant.headers
+        response = api.client.request(operation.split()[0], path, headers=headers, **kwargs)
+        assert response.status_code == expect, (operation, response.text)
+        answers.append((operation, response))
+        return response.json() if response.content else None
+
+    subscription = api.subscribe("webhook", receiver.url("/channel"))
+    profile_id, channel_id = subscription["profile_id"], subscription["channel_id"]
+    api.subscribe("email", "desk@example.com", profile_id=profile_id)
+    api.subscribe("webhook", receiver.behave("/gone", status=410), profile_id=profile_id)
+
+    orders = "/v2/porting_orders"
+    order = call("POST /v2/porting_orders", orders, 201,
+                 json={"phone_numbers": ["+13032220001", "+13032220002"],
+                       "customer_reference": "ref-1"})["data"][0]
+    order_id = order["id"]
+    one = f"{orders}/{order_id}"
+    call("PATCH /v2/porting_orders/{order_id}", one, 200, json={
+        "webhook_url": receiver.url("/order"),
+        "end_user": {"admin": {"entity_name": "Acme Ltd", "auth_person_name": "Jo"},
+                     "location": {"street_address": "1 Main St", "locality": "Denver",
+                                  "postal_code": "80202", "country_code": "US"}},
+        "misc": {"type": "partial"}, "messaging": {"enable_messaging": True},
+        "user_feedback": {"user_rating": 5},
+        "activation_settings": {"foc_datetime_requested": "2099-01-01T12:00:00Z"}})
+    call("GET /v2/porting_orders/{order_id}", one, 200)
+    call("GET /v2/porting_orders/{order_id}", one, 200,
+         params={"include_phone_numbers": "false"})
+    call("POST /v2/porting_orders/{order_id}/actions/confirm", f"{one}/actions/confirm", 200)
+    call("POST /v2/porting_orders/{order_id}/comments", f"{one}/comments", 201,
+         json={"body": "Hello desk"})
+    call("GET /v2/porting_orders/{order_id}/comments", f"{one}/comments", 200)
+    call("GET /v2/porting_orders", orders, 200)
+    call("GET /v2/porting_orders", orders, 200, params={"include_phone_numbers": "false"})
+    call("GET /v2/porting_orders/exception_types", f"{orders}/exception_types", 200)
+
+    desk = f"/v2/operator/porting_orders/{order_id}"
+    call("GET /v2/operator/porting_orders", "/v2/operator/porting_orders", 200, operator=True)
+    call("GET /v2/operator/porting_orders/{order_id}", desk, 200, operator=True)
+    call("POST /v2/operator/porting_orders/{order_id}/status", f"{desk}/status", 200,
+         operator=True, json={"value": "submitted"})
+    call("POST /v2/operator/porting_orders/{order_id}/status", f"{desk}/status", 200,
+         operator=True,
+         json={"value": "exception", "details": [{"code": "ACCOUNT_NUMBER_MISMATCH"}]})
+    call("POST /v2/operator/porting_orders/{order_id}/comments", f"{desk}/comments", 201,
+         operator=True, json={"body": "Please check the account number."})
+    call("POST /v2/operator/porting_orders/{order_id}/messaging", f"{desk}/messaging", 200,
+         operator=True, json={"messaging_port_status": "pending"})
+    call("POST /v2/operator/porting_orders/{order_id}/split", f"{desk}/split", 201,
+         operator=True, json={"phone_numbers": ["+13032220002"]})
+    call("POST /v2/porting_orders/{order_id}/actions/cancel", f"{one}/actions/cancel", 200)
+
+    draft = api.create_order("+13032220009", reference=None)
+    call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
+
+    call("GET /v2/public_key", "/v2/public_key", 200)
+    call("GET /v2/porting_phone_numbers", "/v2/porting_phone_numbers", 200)
+
+    events = call("GET /v2/porting/events", "/v2/porting/events", 200)["data"]
+    for event in events:
+        call("GET /v2/porting/events/{event_id}", f"/v2/porting/events/{event['id']}", 200)
+    call("POST /v2/porting/events/{event_id}/republish",
+         f"/v2/porting/events/{events[-1]['id']}/republish", 204)
+
+    profiles = "/v2/notification_profiles"
+    call("GET /v2/notification_profiles", profiles, 200)
+    spare = call("POST /v2/notification_profiles", profiles, 200, json={"name": "Spare"})
+    spare_path = f"{profiles}/{spare['data']['id']}"
+    call("GET /v2/notification_profiles/{profile_id}", f"{profiles}/{profile_id}", 200)
+    call("PATCH /v2/notification_profiles/{profile_id}", spare_path, 200, json={"name": "S2"})
+
+    channels = "/v2/notification_channels"
+    call("GET /v2/notification_channels", channels, 200)
+    spare_channel = call("POST /v2/notification_channels", channels, 200, json={
+        "channel_type_id": "email", "channel_destination": "spare@example.com",
+        "notification_profile_id": spare["data"]["id"]})["data"]
+    spare_channel_path = f"{channels}/{spare_channel['id']}"
+    call("GET /v2/notification_channels/{channel_id}", f"{channels}/{channel_id}", 200)
+    call("PATCH /v2/notification_channels/{channel_id}", spare_channel_path, 200,
+         json={"channel_destination": "other@example.com"})
+
+    conditions = call("GET /v2/notification_event_conditions",
+                      "/v2/notification_event_conditions", 200)["data"]
+    call("GET /v2/notification_events", "/v2/notification_events", 200)
+    settings_path = "/v2/notification_settings"
+    call("GET /v2/notification_settings", settings_path, 200)
+    spare_setting = call("POST /v2/notification_settings", settings_path, 200, json={
+        "notification_event_condition_id": conditions[0]["id"],
+        "notification_profile_id": spare["data"]["id"],
+        "notification_channel_id": spare_channel["id"]})["data"]
+    call("GET /v2/notification_settings/{setting_id}",
+         f"{settings_path}/{spare_setting['id']}", 200)
+    call("DELETE /v2/notification_settings/{setting_id}",
+         f"{settings_path}/{spare_setting['id']}", 200)
+    call("DELETE /v2/notification_channels/{channel_id}", spare_channel_path, 200)
+    call("DELETE /v2/notification_profiles/{profile_id}", spare_path, 200)
+
+    with running_worker(db, settings):
+        deadline = time.monotonic() + 20
+        while any(d["status"] == "pending" and d["method"] == "webhook"
+                  for d in api.deliveries()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    deliveries = call("GET /v2/webhook_deliveries", "/v2/webhook_deliveries", 200,
+                      params={"page[size]": 250})["data"]
+    for delivery in deliveries[:3] + deliveries[-3:]:
+        call("GET /v2/webhook_deliveries/{delivery_id}",
+             f"/v2/webhook_deliveries/{delivery['id']}", 200)
+    return answers
+
+
+# -- the document -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    database = tmp_path_factory.mktemp("openapi") / "portin.db"
+    app = create_app(Settings(database_url=str(database)))
+    with TestClient(app) as client:
+        body: dict[str, Any] = client.get("/openapi.json").json()
+    return body
+
+
+def v2_operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, operations in document["paths"].items():
+        if path.startswith("/v2/"):
+            for method, operation in operations.items():
+                yield path, method, operation
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    name = schema["$ref"].removeprefix("#/components/schemas/")
+    resolved: dict[str, Any] = document["components"]["schemas"][name]
+    return resolved
+
+
+def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
+    operations = list(v2_operations(document))
+    assert len(operations) == 39  # every route of api/routes
+    for path, method, operation in operations:
+        successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+        assert len(successes) == 1, (method, path, successes)
+        status, success = successes.popitem()
+        if status == "204":
+            assert "content" not in success, (method, path)
+            continue
+        schema = success["content"]["application/json"]["schema"]
+        assert "$ref" in schema, (method, path, schema)
+        envelope = resolve(document, schema)
+        assert envelope["properties"]["data"], (method, path)
+        assert envelope["additionalProperties"] is False, (method, path)
+        data = envelope["properties"]["data"]
+        item = data.get("items", data)
+        assert resolve(document, item)["properties"], (method, path)
+
+
+def test_every_v2_operation_documents_its_errors_in_the_real_envelope(
+        document: dict[str, Any]) -> None:
+    for path, method, operation in v2_operations(document):
+        answers = operation["responses"]
+        errors = {int(s) for s in answers if not s.startswith("2")}
+        assert {401, 403, 429, 503} <= errors, (method, path)
+        if "requestBody" in operation:
+            assert {400, 413, 422} <= errors, (method, path)
+        if "{" in path:
+            assert 404 in errors, (method, path)
+        if method != "get" and "/porting_orders/{order_id}" in path:
+            assert 409 in errors, (method, path)
+        for status in errors:
+            schema = answers[str(status)]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (method, path)
+    envelope = document["components"]["schemas"]["ErrorResponse"]
+    error = resolve(document, envelope["properties"]["errors"]["items"])
+    assert list(error["properties"]) == ["code", "title", "detail", "source", "meta"]
+
+
+def test_fastapi_validation_schemas_are_gone(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    assert "HTTPValidationError" not in str(document)
+
+
+def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> None:
+    bearer = document["components"]["securitySchemes"]["bearer"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    for path, method, operation in v2_operations(document):
+        assert operation["security"] == [{"bearer": []}], (method, path)
+
+
+# -- real answers against the document ---------------------------------------------------
+def route_models() -> dict[str, type[BaseModel]]:
+    """What each route declares it answers, by "METHOD /path"."""
+    models: dict[str, type[BaseModel]] = {}
+    for module in (account, deliveries, events, notifications, operator, orders):
+        for route in module.router.routes:
+            if isinstance(route, APIRoute) and route.response_model is not None:
+                for method in route.methods:
+                    models[f"{method} {route.path}"] = route.response_model
+    return models
+
+
+def test_real_answers_are_what_the_document_says(api: Api, db: Database, settings: Settings,
+                                                 receiver: Receiver) -> None:
+    document = api.client.get("/openapi.json").json()
+    models = route_models()
+    answers = exercise(api, db, settings, receiver)
+    documented = {f"{method.upper()} {path}" for path, method, _ in v2_operations(document)}
+    assert {operation for operation, _ in answers} == documented  # every operation was called
+    for operation, response in answers:
+        method, path = operation.split()
+        answer = document["paths"][path][method.lower()]["responses"][str(response.status_code)]
+        if response.status_code == 204:
+            assert response.content == b""
+            continue
+        model = models[operation]
+        ref = answer["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith(model.__name__.replace("[", "_").replace("]", "_")), (operation, ref)
+        # Every key is a field (extra="forbid"), every field is there, in the order sent.
+        parsed = model.model_validate_json(response.content)
+        assert parsed.model_dump_json().encode() == response.content, operation
+
+
+def test_real_errors_are_the_documented_envelope(client: TestClient, api: Api) -> None:
+    order = api.create_order("+13032220001")
+    one = f"/v2/porting_orders/{order['id']}"
+    user, desk = api.tenant.headers, api.operator
+    calls: list[tuple[str, str, dict[str, Any], int]] = [
+        ("GET", "/v2/porting_orders", {}, 401),
+        ("GET", "/v2/porting_orders", {"headers": desk}, 403),
+        ("GET", "/v2/operator/porting_orders", {"headers": user}, 403),
+        ("GET", "/v2/porting_orders/00000000-0000-0000-0000-000000000000", {"headers": user}, 404),
+        ("PATCH", one, {"headers": user, "json": {"misc": {"type": "half"}}}, 422),
+        ("PATCH", one, {"headers": {**user, "content-type": "application/json"},
+                        "content": b"{not json"}, 400),
+        ("GET", "/v2/porting_orders", {"headers": user, "params": {"page[size]": "x"}}, 400),
+        ("POST", "/v2/porting_orders", {"headers": user, "content": b"x" * 2_000_000}, 413),
+    ]
+    document = client.get("/openapi.json").json()
+    for method, path, kwargs, status in calls:
+        response = client.request(method, path, **kwargs)
+        assert response.status_code == status, (method, path, response.text)
+        ErrorResponse.model_validate_json(response.content)
+        template = path.replace(order["id"], "{order_id}").replace(
+            "00000000-0000-0000-0000-000000000000", "{order_id}")
+        assert str(status) in document["paths"][template][method.lower()]["responses"]

@@ -2,27 +2,62 @@
 
 from __future__ import annotations
 
+import inspect
+import logging
+from html import escape
+
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
 from portin.portal import pages_activity, pages_notifications, pages_orders, routes_auth
+from portin.portal.security_headers import is_api_path, secure
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
 
-API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/metrics")
+log = logging.getLogger(__name__)
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIXES)
+    return is_api_path(request.url.path)
 
 
 def _error_page(request: Request, status_code: int, title: str, detail: str) -> HTMLResponse:
     return templates.TemplateResponse(request, "error.html",
                                       {"user": None, "title": title, "detail": detail},
                                       status_code=status_code)
+
+
+def _unexpected_error_page(request: Request, status_code: int) -> HTMLResponse:
+    title, detail = "Something went wrong", ("Something went wrong on our side; it was"
+                                             " logged. Try again in a moment.")
+    try:
+        return _error_page(request, status_code, title, detail)
+    except Exception:  # the templates themselves may be what failed
+        log.warning("the error page could not be rendered; answering plain HTML")
+        return HTMLResponse(f"<!doctype html><title>{escape(title)}</title>"
+                            f"<h1>{escape(title)}</h1><p>{escape(detail)}</p>",
+                            status_code=status_code)
+
+
+def _html_outside_the_api(api_handler: ExceptionHandler) -> ExceptionHandler:
+    """The one handler for unexpected errors: the API's (which logs the error and picks the
+    status), answered as the portal's HTML page on every path outside the API."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        answer: object = api_handler(request, exc)  # type: ignore[arg-type]
+        if inspect.isawaitable(answer):
+            answer = await answer
+        assert isinstance(answer, Response)
+        if not _is_api(request):
+            answer = _unexpected_error_page(request, answer.status_code)
+        # Starlette answers unexpected errors from its outermost layer, outside the middleware.
+        return secure(answer, request.url.path)
+
+    return handle
 
 
 def install(app: FastAPI) -> None:
@@ -56,3 +91,5 @@ def install(app: FastAPI) -> None:
             return response
         return _error_page(request, exc.status_code, "Page not found"
                            if exc.status_code == 404 else "Something is wrong", str(exc.detail))
+
+    app.add_exception_handler(Exception, _html_outside_the_api(app.exception_handlers[Exception]))

@@ -66,10 +66,14 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)
-    async def _sign_in(_request: Request, exc: NeedsSignIn) -> Response:
+    async def _sign_in(request: Request, exc: NeedsSignIn) -> Response:
         from urllib.parse import quote
 
-        return redirect(f"/login?next={quote(exc.next_path)}")
+        login = f"/login?next={quote(exc.next_path)}"
+        if request.headers.get("HX-Request"):
+            # A live update: the whole page goes to sign-in, not the polled part of it.
+            return Response(status_code=401, headers={"HX-Redirect": login})
+        return redirect(login)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, _exc: CsrfRefused) -> HTMLResponse:

@@ -53,7 +53,10 @@ def _html_outside_the_api(api_handler: ExceptionHandler) -> ExceptionHandler:
             answer = await answer
         assert isinstance(answer, Response)
         if not _is_api(request):
-            answer = _unexpected_error_page(request, answer.status_code)
+            page = _unexpected_error_page(request, answer.status_code)
+            if "retry-after" in answer.headers:  # an outage the API's handler recognised
+                page.headers["retry-after"] = answer.headers["retry-after"]
+            answer = page
         # Starlette answers unexpected errors from its outermost layer, outside the middleware.
         return secure(answer, request.url.path)
 
@@ -61,6 +64,8 @@ def _html_outside_the_api(api_handler: ExceptionHandler) -> ExceptionHandler:
 
 
 def install(app: FastAPI) -> None:
+    """Pages and their error pages; after `api.errors.install`, whose handler for unexpected
+    errors it wraps."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_notifications, pages_activity):
         app.include_router(module.router)

@@ -179,3 +179,81 @@ def test_sign_out(page: Page, portal: Portal) -> None:
     expect(page.get_by_role("heading", name="Sign in to portin")).to_be_visible()
     page.goto(portal.url + "/orders")
     expect(page).to_have_url(re.compile(r"/login\?next=/orders"))
+
+
+# Every Content-Security-Policy refusal, as the page saw it (installed before any page script).
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(
+    `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_no_page_breaks_the_content_security_policy(page: Page, portal: Portal) -> None:
+    console_errors: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script(RECORD_VIOLATIONS)
+    with portal.api() as api:
+        order = api.post("/porting_orders", json={"phone_numbers": ["+13125550160"],
+                                                   "customer_reference": "csp-check"}).json()
+        order_id = order["data"][0]["id"]
+        assert api.post(f"/porting_orders/{order_id}/actions/confirm").status_code == 200
+    seen: list[str] = []
+
+    def visit(path: str) -> None:
+        response = page.goto(portal.url + path)
+        assert response is not None
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        seen.append(path)
+        violations = page.evaluate("window.__cspViolations")
+        assert violations == [], (path, violations)
+
+    visit("/login")
+    sign_in(page, portal)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    for path in ("/", "/orders", f"/orders/{order_id}", "/events", "/deliveries",
+                 "/notifications", "/no-such-page"):
+        visit(path)
+    for list_path, link in (("/events", "a[href^='/events/']"),
+                            ("/deliveries", "a[href^='/deliveries/']")):
+        page.goto(portal.url + list_path)
+        expect(page.locator(link).first).to_be_visible(timeout=LIVE)
+        visit(str(page.locator(link).first.get_attribute("href")))
+    # Live updates swap new HTML in every 3 s: that must not break the policy either.
+    visit(f"/orders/{order_id}")
+    with page.expect_response(lambda r: "HX-Request" in r.request.headers
+                              or "hx-request" in r.request.headers, timeout=LIVE):
+        pass
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__cspViolations") == []
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
+    assert len(seen) >= 10
+
+
+def test_back_after_sign_out_shows_nothing_private(page: Page, portal: Portal) -> None:
+    with portal.api() as api:
+        api.post("/porting_orders", json={"phone_numbers": ["+13125550161"],
+                                           "customer_reference": "back-button-secret"})
+    sign_in(page, portal)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    response = page.goto(portal.url + "/orders")
+    assert response is not None and response.headers["cache-control"] == "no-store"
+    expect(page.get_by_role("link", name="back-button-secret")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to portin")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/login\?next=/orders$"))
+    expect(page.get_by_role("heading", name="Sign in to portin")).to_be_visible()
+    expect(page.locator("body")).not_to_contain_text("back-button-secret")
+    expect(page.locator("body")).not_to_contain_text(portal.email)
+
+
+def test_a_page_whose_session_ends_goes_to_sign_in_as_a_whole(page: Page, portal: Portal) -> None:
+    sign_in(page, portal)
+    page.goto(portal.url + "/orders")
+    page.context.clear_cookies()  # the session ends (expired, or signed out elsewhere)
+    # The next live update takes the whole page to sign-in, not just the polled part of it.
+    expect(page).to_have_url(re.compile(r"/login\?next=/orders"), timeout=LIVE)
+    expect(page.locator("header.top")).to_have_count(0)

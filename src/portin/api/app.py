@@ -16,6 +16,7 @@ from portin.api.routes import account, deliveries, events, notifications, operat
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
+from portin.portal.security_headers import SecurityHeaders
 from portin.storage.db import Database
 
 DESCRIPTION = """
@@ -54,6 +55,7 @@ def create_app(settings: Settings, db: Database | None = None,
         app.include_router(module.router)
     portal.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

@@ -13,7 +13,13 @@ from portin.api.deps import get_db
 from portin.domain.errors import NotFound, PortinError
 from portin.domain.events import EventType
 from portin.domain.timefmt import utcnow
-from portin.portal.web import check_csrf, page_number, redirect, render, signed_in
+from portin.portal.web import (
+    check_csrf,
+    page_number,
+    redirect_with_notice,
+    render,
+    signed_in,
+)
 from portin.services.outbox import Narrowing
 from portin.services.republish import republish
 from portin.services.users import SignedIn
@@ -93,7 +99,7 @@ def republish_event(event_id: str, request: Request, csrf_token: str = Form(""),
                       error=exc.detail, **_event_context(db, user, event_id))
     message = (f"Republished to {count} destination(s)." if count
                else "Nothing is subscribed to this event now; nothing was sent.")
-    return redirect(f"/events/{event_id}", message)
+    return redirect_with_notice(request, f"/events/{event_id}", message)
 
 
 @router.get("/deliveries", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from portin.config import Settings
 from portin.domain import notification_catalog as catalog
 from portin.domain.errors import PortinError
 from portin.domain.timefmt import utcnow
-from portin.portal.web import check_csrf, redirect, render, signed_in
+from portin.portal.web import check_csrf, redirect_with_notice, render, signed_in
 from portin.services import notifications as service
 from portin.services.users import SignedIn
 from portin.storage import notifications as store
@@ -55,7 +55,7 @@ def _change(request: Request, user: SignedIn, db: Database, action: Any, done: s
             action(session)
     except PortinError as exc:
         return _page(request, user, db, exc.status_code, exc.detail, form)
-    return redirect("/notifications", done)
+    return redirect_with_notice(request, "/notifications", done)
 
 
 @router.post("/notifications/profiles")

@@ -13,7 +13,13 @@ from portin.config import Settings
 from portin.domain.errors import PortinError
 from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
 from portin.domain.timefmt import utcnow
-from portin.portal.web import check_csrf, page_number, redirect, render, signed_in
+from portin.portal.web import (
+    check_csrf,
+    page_number,
+    redirect_with_notice,
+    render,
+    signed_in,
+)
 from portin.services import orders as order_service
 from portin.services.users import SignedIn
 from portin.storage import deliveries as delivery_store
@@ -107,7 +113,7 @@ def _order_action(request: Request, user: SignedIn, db: Database, order_id: str,
         context = _order_context(db, user, order_id)
         return render(request, "order.html", user, status_code=exc.status_code,
                       error=exc.detail, form=form, **context)
-    return redirect(f"/orders/{order_id}", done)
+    return redirect_with_notice(request, f"/orders/{order_id}", done)
 
 
 @router.post("/orders/{order_id}/webhook")
@@ -169,5 +175,5 @@ def delete(order_id: str, request: Request, csrf_token: str = Form(""),
 
     response = _order_action(request, user, db, order_id, remove, "")
     if response.status_code == 303:
-        return redirect("/orders", "Draft deleted.")
+        return redirect_with_notice(request, "/orders", "Draft deleted.")
     return response

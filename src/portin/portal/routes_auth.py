@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,13 +25,32 @@ from portin.services.users import SESSION_LIFETIME, SignedIn, sign_in, sign_out
 from portin.storage.db import Database
 
 router = APIRouter(include_in_schema=False)
+_MOST_DECODINGS = 3  # a `next` still encoded after this many decodings is refused
 
 
-def _safe_next(next_path: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
-        return next_path
+def safe_next_path(candidate: str | None) -> str:
+    """Where to go after signing in: `candidate` if it is a path on this site, else "/".
+    Never an open redirect: see `_is_site_path`."""
+    if candidate and _is_site_path(candidate):
+        return candidate
     return "/"
+
+
+def _is_site_path(candidate: str) -> bool:
+    """A path that starts with one "/" (so it has no scheme and no host), with no backslash
+    (browsers read "\\" as "/") and no control or blank characters; the same holds once
+    percent-decoded (each layer), so "/%2F%2Fevil.example" is refused too."""
+    forms = [candidate]
+    while (decoded := unquote(forms[-1])) != forms[-1]:
+        if len(forms) > _MOST_DECODINGS:
+            return False
+        forms.append(decoded)
+    return all(_is_plain_path(form) for form in forms)
+
+
+def _is_plain_path(path: str) -> bool:
+    return (path.startswith("/") and not path.startswith("//") and "\\" not in path
+            and all(ch.isprintable() and not ch.isspace() for ch in path))
 
 
 def _login_page(request: Request, status_code: int = 200, error: str | None = None,
@@ -45,7 +65,7 @@ def _login_page(request: Request, status_code: int = 200, error: str | None = No
 
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return _login_page(request, next_path=_safe_next(next))
+    return _login_page(request, next_path=safe_next_path(next))
 
 
 @router.post("/login")
@@ -55,14 +75,14 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, 403, "Your sign-in form expired; please try again.",
-                           email, _safe_next(next))
+                           email, safe_next_path(next))
     with db.writing() as session:
         result = sign_in(session, email, password, utcnow())
     if result.token is None:
         refusal = result.refusal or PortinError()
         return _login_page(request, refusal.status_code, refusal.detail, email,
-                           _safe_next(next))
-    response = RedirectResponse(_safe_next(next), status_code=303)
+                           safe_next_path(next))
+    response = RedirectResponse(safe_next_path(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="lax",
                         secure=secure_cookies(request),
                         max_age=int(SESSION_LIFETIME.total_seconds()))

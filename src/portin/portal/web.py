@@ -1,12 +1,13 @@
-"""What every portal page shares: templates, the signed-in user, CSRF, redirects, flashes."""
+"""What every portal page shares: templates, the signed-in user, CSRF, redirects, notices."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,6 +21,8 @@ from portin.storage.db import Database
 HERE = Path(__file__).parent
 SESSION_COOKIE = "portin_session"
 LOGIN_CSRF_COOKIE = "portin_login_csrf"
+NOTICE_COOKIE = "portin_notice"
+NOTICE_LIFETIME_SECONDS = 60
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["iso"] = iso
@@ -70,15 +73,54 @@ def check_csrf(user: SignedIn, submitted: str | None) -> None:
 
 def render(request: Request, template: str, user: SignedIn | None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, template, {"user": user, "flash": request.query_params.get("flash"),
-                            **context}, status_code=status_code)
+    # htmx's live updates never show (nor use up) the notice: only the page it was set for.
+    full_page = not request.headers.get("HX-Request")
+    notice = _notice_of(request) if full_page else None
+    response = templates.TemplateResponse(
+        request, template, {"user": user, "notice": notice, **context},
+        status_code=status_code)
+    if full_page and NOTICE_COOKIE in request.cookies:
+        response.delete_cookie(NOTICE_COOKIE)
+    return response
 
 
-def redirect(path: str, flash: str | None = None) -> RedirectResponse:
-    if flash:
-        path += ("&" if "?" in path else "?") + "flash=" + quote(flash)
+def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
+
+
+def redirect_with_notice(request: Request, path: str, notice: str) -> RedirectResponse:
+    """A redirect after a change, whose page shows `notice` once. The text travels in a
+    short-lived cookie signed with the session, never in the URL: nobody can make a link
+    that shows a success message of their own."""
+    response = redirect(path)
+    session_token = request.cookies.get(SESSION_COOKIE)
+    if notice and session_token:
+        encoded = base64.urlsafe_b64encode(notice.encode()).decode()
+        response.set_cookie(NOTICE_COOKIE, f"{encoded}.{_notice_signature(session_token, notice)}",
+                            max_age=NOTICE_LIFETIME_SECONDS, httponly=True, samesite="lax",
+                            secure=secure_cookies(request))
+    return response
+
+
+def _notice_signature(session_token: str, notice: str) -> str:
+    return hmac.new(session_token.encode(), b"notice|" + notice.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _notice_of(request: Request) -> str | None:
+    """The notice cookie's text, if this session signed it; anything else shows nothing."""
+    value = request.cookies.get(NOTICE_COOKIE, "")
+    session_token = request.cookies.get(SESSION_COOKIE)
+    encoded, _, signature = value.rpartition(".")
+    if not encoded or not session_token:
+        return None
+    try:
+        notice = base64.urlsafe_b64decode(encoded.encode()).decode()
+    except ValueError:  # not base64, or not UTF-8 (UnicodeDecodeError is a ValueError)
+        return None
+    if not hmac.compare_digest(signature, _notice_signature(session_token, notice)):
+        return None
+    return notice
 
 
 def secure_cookies(request: Request) -> bool:

@@ -44,29 +44,34 @@ FUZZ_SETTINGS = hypothesis.settings(
 )
 
 
-def seed(api: Api) -> dict[str, str]:
-    """Real rows for path ids: an order with a comment, a subscription, its deliveries."""
+def seed(api: Api) -> dict[str, list[str]]:
+    """Real rows for path ids: a draft order with a comment, a confirmed order (so operator
+    moves run), a subscription and its deliveries."""
     subscription = api.subscribe("webhook", "https://127.0.0.1:9/hook")
-    order = api.create_order("+13032220001")
-    api.user("POST", f"/v2/porting_orders/{order['id']}/comments", 201,
+    draft = api.create_order("+13032220001")
+    api.user("POST", f"/v2/porting_orders/{draft['id']}/comments", 201,
              json={"body": "Please port soon."})
-    event = api.events()[0]
-    delivery = api.deliveries()[0]
-    return {"order_id": order["id"], "event_id": event["id"],
-            "profile_id": subscription["profile_id"],
-            "channel_id": subscription["channel_id"],
-            "setting_id": subscription["setting_id"], "delivery_id": delivery["id"]}
+    confirmed = api.create_order("+13032220002")
+    api.confirm(confirmed["id"])
+    return {"order_id": [draft["id"], confirmed["id"]],
+            "event_id": [api.events()[0]["id"]],
+            "profile_id": [subscription["profile_id"]],
+            "channel_id": [subscription["channel_id"]],
+            "setting_id": [subscription["setting_id"]],
+            "delivery_id": [api.deliveries()[0]["id"]]}
 
 
-def case_strategy(operation: Any, rows: dict[str, str]) -> st.SearchStrategy[Any]:
-    """Valid and invalid requests; for operations on one row, also ones naming a real row."""
+def case_strategy(operation: Any, rows: dict[str, list[str]]) -> st.SearchStrategy[Any]:
+    """Valid and invalid requests; for operations on one row, also ones naming real rows."""
     strategies = [operation.as_strategy(GenerationMode.POSITIVE),
                   operation.as_strategy(GenerationMode.NEGATIVE)]
     names = [p.name for p in operation.path_parameters]
     if names and all(name in rows for name in names):
-        real = {name: rows[name] for name in names}
-        strategies += [operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real),
-                       operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=real)]
+        for index in range(max(len(rows[name]) for name in names)):
+            real = {name: rows[name][index % len(rows[name])] for name in names}
+            strategies += [
+                operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real),
+                operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=real)]
     return st.one_of(strategies)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.datastructures import QueryParams
@@ -320,3 +323,29 @@ def test_nul_reaching_the_query_parser_is_refused_with_its_parameter() -> None:
     with pytest.raises(MalformedRequest) as caught:
         Query(QueryParams("filter[customer_reference]=a%00"))
     assert caught.value.parameter == "filter[customer_reference]"
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("/v2/porting_orders/a\x00b", b""),
+    ("/v2/porting_orders", b"filter[customer_reference]=\x00"),
+])
+def test_a_raw_nul_in_the_request_line_is_400(api: Api, path: str, query: bytes) -> None:
+    """HTTP clients percent-encode NUL; a raw one can still reach the app from a server."""
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": query, "server": ("testserver", 80),
+             "client": ("127.0.0.1", 1),
+             "headers": [(b"authorization", api.tenant.headers["Authorization"].encode())]}
+    asyncio.run(api.client.app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 400
+    body = sent[1]["body"]
+    assert isinstance(body, bytes)
+    only_error(json.loads(body))

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from portin import __version__
 from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
+from portin.api.input_guard import InputGuard
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
@@ -55,6 +56,8 @@ def create_app(settings: Settings, db: Database | None = None,
         app.include_router(module.router)
     portal.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InputGuard)
+    # Outermost, so every answer carries its headers, the guards' refusals included.
     app.add_middleware(SecurityHeaders)
 
     @app.get("/metrics", include_in_schema=False)

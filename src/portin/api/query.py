@@ -2,7 +2,10 @@
 
 Filters arrive in bracket form (`filter[a][b]`, what the SDK sends) or dotted form
 (`filter[a.b]`, what the spec names); both are folded into one bracket key here. Each typed
-getter refuses a bad value with an error whose `source.parameter` names the key.
+getter refuses a bad value with an error whose `source.parameter` names the key. No key or
+value may hold a NUL character (PostgreSQL text cannot); page numbers stop at
+MAX_PAGE_NUMBER, so an offset stays far inside 64 bits; timestamps must lie within the years
+portin stores (the same rule as request bodies).
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import QueryParams
 
+from portin.api.schemas import EARLIEST_DATETIME, LATEST_DATETIME, StorableDatetime
 from portin.domain.errors import InvalidRequest, MalformedRequest
 from portin.storage.paging import PageRequest
 
 MAX_PAGE_SIZE = 250
 DEFAULT_PAGE_SIZE = 20
-_datetime = TypeAdapter(AwareDatetime)
+# 10^9 pages of 250 is an offset of 2.5 * 10^11: far inside the databases' 64-bit OFFSET.
+MAX_PAGE_NUMBER = 1_000_000_000
+_datetime = TypeAdapter(StorableDatetime)
 
 
 def _bracket_form(key: str) -> str:
@@ -33,6 +39,9 @@ class Query:
     def __init__(self, params: QueryParams) -> None:
         self._values: dict[str, list[str]] = {}
         for key, value in params.multi_items():
+            if "\x00" in key or "\x00" in value:
+                raise MalformedRequest("A query parameter contains a NUL character.",
+                                       parameter=key.replace("\x00", ""))
             self._values.setdefault(_bracket_form(key), []).append(value)
 
     def text(self, key: str, max_length: int = 255) -> str | None:
@@ -85,7 +94,9 @@ class Query:
             return _datetime.validate_python(value)
         except ValidationError as exc:
             raise MalformedRequest(
-                f"{key} must be an ISO 8601 date-time with a time zone; got {value!r}.",
+                f"{key} must be an ISO 8601 date-time with a time zone, between"
+                f" {EARLIEST_DATETIME.isoformat()} and {LATEST_DATETIME.isoformat()};"
+                f" got {value!r}.",
                 parameter=key) from exc
 
     def integer(self, key: str, default: int, minimum: int, maximum: int | None = None) -> int:
@@ -105,7 +116,7 @@ class Query:
 
     def page(self) -> PageRequest:
         return PageRequest(
-            number=self.integer("page[number]", 1, 1),
+            number=self.integer("page[number]", 1, 1, MAX_PAGE_NUMBER),
             size=self.integer("page[size]", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
         )
 
@@ -123,7 +134,8 @@ def parameter_docs(specs: Iterable[ParamDoc]) -> dict[str, Any]:
 
 
 PAGE_DOCS: list[ParamDoc] = [
-    ("page[number]", {"type": "integer", "minimum": 1, "default": 1}, "Page to return."),
+    ("page[number]", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_NUMBER,
+                      "default": 1}, "Page to return."),
     ("page[size]", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
                     "default": DEFAULT_PAGE_SIZE}, "Items per page."),
 ]

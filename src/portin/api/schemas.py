@@ -1,16 +1,60 @@
-"""Request bodies. Unknown fields are refused, so a typo is an error rather than a no-op."""
+"""Request bodies. Unknown fields are refused, so a typo is an error rather than a no-op.
+
+Two rules hold for every body here, so no route repeats them: no string may hold a NUL
+character (PostgreSQL text cannot store one), and every date-time is timezone-aware and is
+turned into UTC within the years portin can store and compute with (`StorableDatetime`).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 Text255 = Field(default=None, max_length=255)
 
+# A day of margin at both ends of Python's calendar (years 1 to 9999), so that the rules that
+# add or subtract hours (the 48-hour cancel rule, FOC windows) cannot overflow either.
+EARLIEST_DATETIME = datetime(1, 1, 2, tzinfo=UTC)
+LATEST_DATETIME = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def to_storable_utc(value: datetime) -> datetime:
+    """The same instant in UTC; ValueError when it falls outside what portin stores."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the date-time is outside the years 0001 to 9999 in UTC") from exc
+    if not EARLIEST_DATETIME <= utc <= LATEST_DATETIME:
+        raise ValueError(f"the date-time must lie between {EARLIEST_DATETIME.isoformat()} and"
+                         f" {LATEST_DATETIME.isoformat()}")
+    return utc
+
+
+StorableDatetime = Annotated[AwareDatetime, AfterValidator(to_storable_utc)]
+
+
+def _nul_free(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str) and "\x00" in item:
+                raise ValueError(f"item {index} must not contain a NUL character")
+    return value
+
 
 class Strict(BaseModel):
+    """Every body: unknown fields refused, no NUL in any string (nested models are Strict
+    too, so each level checks its own fields and the error points at the field)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _nul_free(value)
 
 
 class OrderCreate(Strict):
@@ -24,7 +68,7 @@ class MessagingUpdate(Strict):
 
 
 class ActivationSettingsUpdate(Strict):
-    foc_datetime_requested: AwareDatetime | None = None
+    foc_datetime_requested: StorableDatetime | None = None
 
 
 class EndUserAdmin(Strict):
@@ -102,7 +146,7 @@ class ExceptionDetail(Strict):
 class StatusChange(Strict):
     value: str = Field(max_length=32)
     details: list[ExceptionDetail] = Field(default_factory=list, max_length=50)
-    foc_datetime: AwareDatetime | None = None
+    foc_datetime: StorableDatetime | None = None
 
 
 class SplitRequest(Strict):

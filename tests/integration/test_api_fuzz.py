@@ -1,0 +1,112 @@
+"""Property-based fuzzing of every operation in the app's own /openapi.json (schemathesis).
+
+Each operation of the user API (/v2) and the operator API (/v2/operator) gets generated
+requests, valid and invalid, through the in-process ASGI app, on SQLite and on PostgreSQL,
+authenticated with a real tenant key (or an operator key). Path ids sometimes name seeded
+rows (an order with a comment, a profile, a channel, a setting, an event, a delivery), so
+handlers past the 404 are reached too. Nothing a client can send may answer 5xx.
+
+To also hold the API to its documented statuses, shapes and content types, add
+`status_code_conformance`, `response_schema_conformance` and `content_type_conformance`
+to CHECKS below.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.python.asgi import ASGIClient
+
+from tests.conftest import Api
+
+# The checks every response must pass. The conformance checks (status_code_conformance,
+# response_schema_conformance, content_type_conformance from schemathesis.specs.openapi.checks)
+# go here once the OpenAPI document is truthful.
+CHECKS = [not_a_server_error]
+
+EXAMPLES_PER_OPERATION = 80
+FUZZ_SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=2000,  # ms per request; PostgreSQL on a shared 2-core machine can be slow
+    derandomize=True,  # the same requests on every run, so CI is reproducible
+    database=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
+    suppress_health_check=list(HealthCheck),
+    report_multiple_bugs=False,
+)
+
+
+def seed(api: Api) -> dict[str, list[str]]:
+    """Real rows for path ids: a draft order with a comment, a confirmed order (so operator
+    moves run), a subscription and its deliveries."""
+    subscription = api.subscribe("webhook", "https://127.0.0.1:9/hook")
+    draft = api.create_order("+13032220001")
+    api.user("POST", f"/v2/porting_orders/{draft['id']}/comments", 201,
+             json={"body": "Please port soon."})
+    confirmed = api.create_order("+13032220002")
+    api.confirm(confirmed["id"])
+    return {"order_id": [draft["id"], confirmed["id"]],
+            "event_id": [api.events()[0]["id"]],
+            "profile_id": [subscription["profile_id"]],
+            "channel_id": [subscription["channel_id"]],
+            "setting_id": [subscription["setting_id"]],
+            "delivery_id": [api.deliveries()[0]["id"]]}
+
+
+def case_strategy(operation: Any, rows: dict[str, list[str]]) -> st.SearchStrategy[Any]:
+    """Valid and invalid requests; for operations on one row, also ones naming real rows."""
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE),
+                  operation.as_strategy(GenerationMode.NEGATIVE)]
+    names = [p.name for p in operation.path_parameters]
+    if names and all(name in rows for name in names):
+        for index in range(max(len(rows[name]) for name in names)):
+            real = {name: rows[name][index % len(rows[name])] for name in names}
+            strategies += [
+                operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real),
+                operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=real)]
+    return st.one_of(strategies)
+
+
+def fuzz(cases: st.SearchStrategy[Any], session: ASGIClient, auth: dict[str, str],
+         statuses: Counter[int]) -> None:
+    @FUZZ_SETTINGS
+    @given(case=cases)
+    def one_request(case: Any) -> None:
+        response = case.call(session=session, headers=auth)
+        statuses[response.status_code] += 1
+        case.validate_response(response, checks=CHECKS)
+
+    one_request()
+
+
+def test_no_operation_answers_a_server_error(api: Api, database_url: str) -> None:
+    rows = seed(api)
+    app = api.client.app
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    statuses: Counter[int] = Counter()
+    operations = 0
+    started = time.monotonic()
+    with ASGIClient(app) as session:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if not operation.path.startswith("/v2/"):
+                continue
+            operations += 1
+            auth = (api.operator if operation.path.startswith("/v2/operator/")
+                    else api.tenant.headers)
+            fuzz(case_strategy(operation, rows), session, auth, statuses)
+    requests = sum(statuses.values())
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    print(f"\nfuzz [{backend}]: {requests} requests over {operations} operations in"  # noqa: T201
+          f" {time.monotonic() - started:.1f} s; statuses {dict(sorted(statuses.items()))}")
+    assert operations >= 39
+    assert not [status for status in statuses if status >= 500]
+    assert requests >= operations * EXAMPLES_PER_OPERATION // 2

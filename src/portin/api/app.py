@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from portin import __version__
 from portin.api import errors
 from portin.api.body_limit import BodyLimit
+from portin.api.rate_limit import RateLimits
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
@@ -48,6 +49,7 @@ def create_app(settings: Settings, db: Database | None = None,
                   lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.db = database
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)
     errors.install(app)
     for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)

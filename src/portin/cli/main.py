@@ -61,13 +61,29 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     from portin.delivery.processes import WorkerProcesses
 
     _logging()
-    settings = _settings(database_url)
+    settings = _with_base_url(_settings(database_url), host, port)
     migrations.upgrade(settings.database_url)
     if demo:
-        _print_demo_keys(settings, f"http://{host}:{port}")
+        _print_demo_keys(settings, _listen_url(host, port))
     workers = WorkerProcesses(settings.database_url, settings.worker_processes)
     uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="info",
                 access_log=False)
+
+
+def _listen_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):  # every interface: this machine's loopback reaches it
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _with_base_url(settings: Settings, host: str, port: int) -> Settings:
+    """Links in emails point where serve listens, unless PORTIN_PUBLIC_BASE_URL says otherwise.
+    The worker processes serve starts read it from the environment they inherit."""
+    if settings.public_base_url:
+        return settings
+    base_url = _listen_url(host, port)
+    os.environ["PORTIN_PUBLIC_BASE_URL"] = base_url
+    return settings.model_copy(update={"public_base_url": base_url})
 
 
 DEMO_EMAIL = "demo@example.com"

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portin.api.deps import get_db
-from portin.domain.errors import PortinError
+from portin.api.rate_limit import client_address, rate_limits
+from portin.domain.errors import PortinError, RateLimited
 from portin.domain.timefmt import utcnow
 from portin.portal.web import (
     LOGIN_CSRF_COOKIE,
@@ -56,6 +57,13 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, 403, "Your sign-in form expired; please try again.",
                            email, _safe_next(next))
+    try:
+        rate_limits(request).count_sign_in(client_address(request))
+    except RateLimited as refusal:
+        page = _login_page(request, refusal.status_code, refusal.detail, email,
+                           _safe_next(next))
+        page.headers.update(refusal.headers or {})
+        return page
     with db.writing() as session:
         result = sign_in(session, email, password, utcnow())
     if result.token is None:

@@ -59,10 +59,10 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
                            email, _safe_next(next))
     try:
         rate_limits(request).count_sign_in(client_address(request))
-    except RateLimited as refusal:
-        page = _login_page(request, refusal.status_code, refusal.detail, email,
+    except RateLimited as too_many:
+        page = _login_page(request, too_many.status_code, too_many.detail, email,
                            _safe_next(next))
-        page.headers.update(refusal.headers or {})
+        page.headers.update(too_many.headers or {})
         return page
     with db.writing() as session:
         result = sign_in(session, email, password, utcnow())

@@ -6,14 +6,17 @@ Every subcommand reads the same PORTIN_* settings; flags override them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 import click
+from sqlalchemy.orm import Session
 
 from portin.config import Settings
 from portin.storage import migrations
@@ -276,6 +279,81 @@ def operator_key_create(as_json: bool, database_url: str | None) -> None:
         api_key = account_service.create_api_key(session, "operator", None)
     db.dispose()
     click.echo(json.dumps({"api_key": api_key}) if as_json else f"api_key: {api_key}")
+
+
+@cli.group("api-key")
+def api_key_group() -> None:
+    """An organization's API keys: issue another, list them, revoke one."""
+
+
+@api_key_group.command("create")
+@click.option("--org", "organization_id", required=True, help="The organization's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def api_key_create(organization_id: str, as_json: bool, database_url: str | None) -> None:
+    """Issue an additional key (shown this once); the organization's other keys keep working."""
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        issued = account_service.issue_user_key(session, organization_id)
+    result = {"id": issued.id, "prefix": issued.prefix, "api_key": issued.api_key}
+    click.echo(json.dumps(result) if as_json else
+               "\n".join(f"{key}: {value}" for key, value in result.items()))
+
+
+@api_key_group.command("list")
+@click.option("--org", "organization_id", required=True, help="The organization's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def api_key_list(organization_id: str, as_json: bool, database_url: str | None) -> None:
+    """The organization's keys: id, prefix, created, revoked (never the secret)."""
+    from portin.domain.timefmt import iso
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        rows = [{"id": key.id, "prefix": key.prefix, "created_at": iso(key.created_at),
+                 "revoked_at": iso(key.revoked_at) if key.revoked_at else None}
+                for key in account_service.list_user_keys(session, organization_id)]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['prefix']}...  created {row['created_at']}"
+                   f"  {'revoked ' + str(row['revoked_at']) if row['revoked_at'] else 'active'}")
+
+
+@api_key_group.command("revoke")
+@click.argument("key")
+@click.option("--database-url", help=DB_HELP)
+def api_key_revoke(key: str, database_url: str | None) -> None:
+    """Revoke a key, given its id (from `api-key list`) or the key itself. It answers 401 at
+    once."""
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        if key.startswith((account_service.USER_KEY_PREFIX, account_service.OPERATOR_KEY_PREFIX)):
+            revoked = account_service.revoke_raw_key(session, key)
+        else:
+            revoked = account_service.revoke_key(session, key)
+        key_id = revoked.id
+    click.echo(f"api key {key_id} revoked")
+
+
+@contextlib.contextmanager
+def _command_transaction(database_url: str | None) -> Iterator[Session]:
+    """One write transaction for a command; portin's errors become a clean CLI error."""
+    from portin.domain.errors import PortinError
+
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.writing() as session:
+            yield session
+    except PortinError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        db.dispose()
 
 
 def _register_subcommands() -> None:

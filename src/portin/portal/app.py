@@ -9,7 +9,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
-from portin.portal import pages_activity, pages_notifications, pages_orders, routes_auth
+from portin.portal import (
+    pages_account,
+    pages_activity,
+    pages_notifications,
+    pages_orders,
+    routes_auth,
+)
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
 
 API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/metrics")
@@ -27,7 +33,7 @@ def _error_page(request: Request, status_code: int, title: str, detail: str) -> 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, pages_orders, pages_notifications, pages_activity):
+    for module in (routes_auth, pages_orders, pages_notifications, pages_activity, pages_account):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import redis
 from fastapi.testclient import TestClient
 
 from portin.api.app import create_app
 from portin.config import Settings
+from portin.services import accounts
 from portin.storage.db import Database
 from tests.conftest import make_tenant
 
@@ -80,3 +82,22 @@ def test_a_burst_of_portal_sign_ins_from_one_address_gets_a_429_page(
         assert refused.headers["content-type"].startswith("text/html")
         assert "Too many sign-in attempts" in refused.text
         assert int(refused.headers["retry-after"]) >= 1
+
+
+def test_two_app_instances_share_a_key_limit_through_redis(settings: Settings,
+                                                          db: Database) -> None:
+    shared = small_limits(settings, per_key="3/minute", storage_url="redis://127.0.0.1:6379/0")
+    tenant = make_tenant(db)
+    with db.reading() as session:
+        key_id = accounts.list_user_keys(session, tenant.organization_id)[0].id
+    try:
+        with client_from(shared, db, "10.0.0.1") as first, \
+                client_from(shared, db, "10.0.0.2") as second:
+            for client in (first, second, first):
+                assert client.get("/v2/porting_orders", headers=tenant.headers).status_code == 200
+            assert second.get("/v2/porting_orders", headers=tenant.headers).status_code == 429
+    finally:
+        connection = redis.Redis(host="127.0.0.1", port=6379)
+        for key in connection.scan_iter(f"*/portin/key/{key_id}/*"):  # only this test's
+            connection.delete(key)
+        connection.close()

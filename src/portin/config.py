@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -32,9 +33,20 @@ class Settings(BaseSettings):
     # How often a worker looks for due deliveries when nothing woke it (another process's
     # commits, retries coming due). A look is one indexed read.
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=10)
-    # Where the portal lives, for links in emails.
-    public_base_url: str = "http://127.0.0.1:8080"
+    # Where the portal lives, for links in emails. None: the address `portin serve` listens
+    # on (its --host and --port), which serve hands to its worker processes.
+    public_base_url: str | None = None
     max_body_bytes: int = 1_048_576
+    # Rate limits, in the `limits` library's notation ("100/second;3000/minute"). Each
+    # authenticated /v2 request counts against its API key; failed authentications and portal
+    # sign-in attempts count against the client's address. Far above what the SDK, the
+    # simulator or a normal integrator sends; a key-guessing burst is stopped at once.
+    rate_limit_enabled: bool = True
+    rate_limit_per_key: str = "200/second;10000/minute"
+    rate_limit_failed_auth: str = "10/minute;100/hour"
+    rate_limit_sign_in: str = "30/minute;300/hour"
+    # memory:// counts per process; redis://HOST:PORT shares the counts between processes.
+    rate_limit_storage_url: str = "memory://"
 
     @field_validator("database_url")
     @classmethod
@@ -43,6 +55,22 @@ class Settings(BaseSettings):
             raise ValueError("PORTIN_DATABASE_URL is empty: give a SQLite path or a"
                              " postgresql:// URL")
         return value.strip()
+
+
+    @field_validator("rate_limit_per_key", "rate_limit_failed_auth", "rate_limit_sign_in")
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '100/second;3000/minute'"
+                             ) from None
+        return value
+
+
+def public_base_url(settings: Settings) -> str:
+    """Where links in emails point: the setting, or portin's own default address."""
+    return settings.public_base_url or "http://127.0.0.1:8080"
 
 
 def sqlalchemy_url(database_url: str) -> str:

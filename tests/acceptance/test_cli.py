@@ -6,9 +6,12 @@ import base64
 import json
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.acceptance.conftest import PORTIN, Server, running_server
 
@@ -85,3 +88,25 @@ def test_serve_deletes_expired_drafts_by_itself(tmp_path: Path) -> None:
                           org["api_key"])["data"]
         assert [e["porting_order_id"] for e in deleted] == [order_id]
         assert get(server, "/v2/porting_orders", org["api_key"])["data"] == []
+
+
+def test_api_keys_are_issued_listed_and_revoked_from_the_command_line(server: Server) -> None:
+    org = server.new_org("key-rotation")
+    issued = json.loads(server.portin("api-key", "create", "--org", org["organization_id"],
+                                      "--json"))
+    assert get(server, "/v2/porting_orders", issued["api_key"])["data"] == []
+    listed = json.loads(server.portin("api-key", "list", "--org", org["organization_id"],
+                                      "--json"))
+    assert issued["id"] in {key["id"] for key in listed} and len(listed) == 2
+    assert all(set(key) == {"id", "prefix", "created_at", "revoked_at"} for key in listed)
+    assert org["api_key"] not in json.dumps(listed)
+    server.portin("api-key", "revoke", issued["id"])
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        get(server, "/v2/porting_orders", issued["api_key"])
+    assert refused.value.code == 401
+    server.portin("api-key", "revoke", org["api_key"])  # by the key itself
+    with pytest.raises(urllib.error.HTTPError):
+        get(server, "/v2/porting_orders", org["api_key"])
+    listed = json.loads(server.portin("api-key", "list", "--org", org["organization_id"],
+                                      "--json"))
+    assert all(key["revoked_at"] for key in listed)

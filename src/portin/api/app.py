@@ -13,6 +13,7 @@ from portin import __version__
 from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
+from portin.api.rate_limit import RateLimits
 from portin.api.routes import account, deliveries, events, notifications, operator, orders
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
@@ -50,6 +51,7 @@ def create_app(settings: Settings, db: Database | None = None,
                   lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.db = database
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)
     errors.install(app)
     openapi.install(app)
     for module in (orders, events, operator, account, notifications, deliveries):

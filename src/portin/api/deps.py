@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
+from portin.api.rate_limit import RateLimits, client_address, rate_limits
 from portin.config import Settings
 from portin.domain.errors import Forbidden, Unauthenticated
 from portin.services.accounts import Caller, authenticate
@@ -28,9 +29,20 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def any_caller(request: Request, db: Database = Depends(get_db)) -> Caller:
-    with db.reading() as session:
-        return authenticate(session, _bearer(request))
+def any_caller(request: Request, db: Database = Depends(get_db),
+               limits: RateLimits = Depends(rate_limits)) -> Caller:
+    """The key's owner. An address that keeps sending bad keys is refused before its key is
+    looked at; a good key's requests count against that key's own limit."""
+    address = client_address(request)
+    limits.refuse_if_failing_auth(address)
+    try:
+        with db.reading() as session:
+            caller = authenticate(session, _bearer(request))
+    except Unauthenticated:
+        limits.count_failed_auth(address)
+        raise
+    limits.count_key_request(caller.key_id)
+    return caller
 
 
 def user_caller(caller: Caller = Depends(any_caller)) -> Caller:

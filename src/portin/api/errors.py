@@ -32,7 +32,7 @@ def error_body(code: str, title: str, detail: str, pointer: str | None = None,
 def render(error: PortinError) -> JSONResponse:
     return JSONResponse(
         error_body(error.code, error.title, error.detail, error.pointer, error.parameter),
-        status_code=error.status_code)
+        status_code=error.status_code, headers=error.headers)
 
 
 def _pointer(location: tuple[Any, ...]) -> str:

@@ -6,14 +6,17 @@ Every subcommand reads the same PORTIN_* settings; flags override them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 import click
+from sqlalchemy.orm import Session
 
 from portin.config import Settings
 from portin.storage import migrations
@@ -61,13 +64,29 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     from portin.delivery.processes import WorkerProcesses
 
     _logging()
-    settings = _settings(database_url)
+    settings = _with_base_url(_settings(database_url), host, port)
     migrations.upgrade(settings.database_url)
     if demo:
-        _print_demo_keys(settings, f"http://{host}:{port}")
+        _print_demo_keys(settings, _listen_url(host, port))
     workers = WorkerProcesses(settings.database_url, settings.worker_processes)
     uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="info",
                 access_log=False)
+
+
+def _listen_url(host: str, port: int) -> str:
+    if host in ("0.0.0.0", "::", ""):  # every interface: this machine's loopback reaches it
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _with_base_url(settings: Settings, host: str, port: int) -> Settings:
+    """Links in emails point where serve listens, unless PORTIN_PUBLIC_BASE_URL says otherwise.
+    The worker processes serve starts read it from the environment they inherit."""
+    if settings.public_base_url:
+        return settings
+    base_url = _listen_url(host, port)
+    os.environ["PORTIN_PUBLIC_BASE_URL"] = base_url
+    return settings.model_copy(update={"public_base_url": base_url})
 
 
 DEMO_EMAIL = "demo@example.com"
@@ -260,6 +279,81 @@ def operator_key_create(as_json: bool, database_url: str | None) -> None:
         api_key = account_service.create_api_key(session, "operator", None)
     db.dispose()
     click.echo(json.dumps({"api_key": api_key}) if as_json else f"api_key: {api_key}")
+
+
+@cli.group("api-key")
+def api_key_group() -> None:
+    """An organization's API keys: issue another, list them, revoke one."""
+
+
+@api_key_group.command("create")
+@click.option("--org", "organization_id", required=True, help="The organization's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def api_key_create(organization_id: str, as_json: bool, database_url: str | None) -> None:
+    """Issue an additional key (shown this once); the organization's other keys keep working."""
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        issued = account_service.issue_user_key(session, organization_id)
+    result = {"id": issued.id, "prefix": issued.prefix, "api_key": issued.api_key}
+    click.echo(json.dumps(result) if as_json else
+               "\n".join(f"{key}: {value}" for key, value in result.items()))
+
+
+@api_key_group.command("list")
+@click.option("--org", "organization_id", required=True, help="The organization's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--database-url", help=DB_HELP)
+def api_key_list(organization_id: str, as_json: bool, database_url: str | None) -> None:
+    """The organization's keys: id, prefix, created, revoked (never the secret)."""
+    from portin.domain.timefmt import iso
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        rows = [{"id": key.id, "prefix": key.prefix, "created_at": iso(key.created_at),
+                 "revoked_at": iso(key.revoked_at) if key.revoked_at else None}
+                for key in account_service.list_user_keys(session, organization_id)]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['prefix']}...  created {row['created_at']}"
+                   f"  {'revoked ' + str(row['revoked_at']) if row['revoked_at'] else 'active'}")
+
+
+@api_key_group.command("revoke")
+@click.argument("key")
+@click.option("--database-url", help=DB_HELP)
+def api_key_revoke(key: str, database_url: str | None) -> None:
+    """Revoke a key, given its id (from `api-key list`) or the key itself. It answers 401 at
+    once."""
+    from portin.services import accounts as account_service
+
+    with _command_transaction(database_url) as session:
+        if key.startswith((account_service.USER_KEY_PREFIX, account_service.OPERATOR_KEY_PREFIX)):
+            revoked = account_service.revoke_raw_key(session, key)
+        else:
+            revoked = account_service.revoke_key(session, key)
+        key_id = revoked.id
+    click.echo(f"api key {key_id} revoked")
+
+
+@contextlib.contextmanager
+def _command_transaction(database_url: str | None) -> Iterator[Session]:
+    """One write transaction for a command; portin's errors become a clean CLI error."""
+    from portin.domain.errors import PortinError
+
+    settings = _settings(database_url)
+    migrations.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        with db.writing() as session:
+            yield session
+    except PortinError as exc:
+        raise click.ClickException(exc.detail) from exc
+    finally:
+        db.dispose()
 
 
 def _register_subcommands() -> None:

@@ -22,7 +22,7 @@ from datetime import timedelta
 import prometheus_client
 from nacl.signing import SigningKey
 
-from portin.config import Settings, lease_seconds
+from portin.config import Settings, lease_seconds, public_base_url
 from portin.delivery.email import EmailSender, RenderedEmail, render
 from portin.delivery.email_context import email_context
 from portin.delivery.pg_wake import listen_for_work
@@ -194,7 +194,7 @@ class DeliveryWorker:
 
     def _render_email(self, claimed: Claimed) -> RenderedEmail:
         with self.db.reading() as session:
-            return render(email_context(session, claimed, self.settings.public_base_url))
+            return render(email_context(session, claimed, public_base_url(self.settings)))
 
     # -- one send -----------------------------------------------------------------------
     async def _deliver(self, prepared: tuple[Claimed, RenderedEmail | None]) -> None:

@@ -12,6 +12,8 @@ class PortinError(Exception):
 
     status_code = 500
     code = "10007"
+    # Extra response headers the API sends with this error (Retry-After, for one).
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None, *, pointer: str | None = None,
                  parameter: str | None = None) -> None:
@@ -75,3 +77,15 @@ class TransitionRefused(InvalidRequest):
     """Status change not allowed."""
 
     code = "10020"
+
+
+class RateLimited(PortinError):
+    """Too many requests."""
+
+    status_code = 429
+    code = "10011"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+        self.headers = {"Retry-After": str(retry_after_seconds)}

@@ -14,7 +14,13 @@ from starlette.types import ExceptionHandler
 
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
-from portin.portal import pages_activity, pages_notifications, pages_orders, routes_auth
+from portin.portal import (
+    pages_account,
+    pages_activity,
+    pages_notifications,
+    pages_orders,
+    routes_auth,
+)
 from portin.portal.security_headers import is_api_path, secure
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
 
@@ -67,7 +73,7 @@ def install(app: FastAPI) -> None:
     """Pages and their error pages; after `api.errors.install`, whose handler for unexpected
     errors it wraps."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, pages_orders, pages_notifications, pages_activity):
+    for module in (routes_auth, pages_orders, pages_notifications, pages_activity, pages_account):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portin.api.deps import get_db
-from portin.domain.errors import PortinError
+from portin.api.rate_limit import client_address, rate_limits
+from portin.domain.errors import PortinError, RateLimited
 from portin.domain.timefmt import utcnow
 from portin.portal.web import (
     LOGIN_CSRF_COOKIE,
@@ -76,6 +77,13 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, 403, "Your sign-in form expired; please try again.",
                            email, safe_next_path(next))
+    try:
+        rate_limits(request).count_sign_in(client_address(request))
+    except RateLimited as too_many:
+        page = _login_page(request, too_many.status_code, too_many.detail, email,
+                           safe_next_path(next))
+        page.headers.update(too_many.headers or {})
+        return page
     with db.writing() as session:
         result = sign_in(session, email, password, utcnow())
     if result.token is None:

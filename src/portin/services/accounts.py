@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from nacl.signing import SigningKey
 from sqlalchemy.orm import Session
 
-from portin.domain.errors import Unauthenticated
+from portin.domain.errors import NotFound, Unauthenticated
 from portin.domain.timefmt import utcnow
 from portin.storage import accounts
 from portin.storage.models import ApiKey, Organization
@@ -56,6 +56,48 @@ def create_api_key(session: Session, kind: str, organization_id: str | None) -> 
         key_hash=hash_key(raw_key), prefix=raw_key[:8], created_at=utcnow(), revoked_at=None,
     ))
     return raw_key
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    id: str
+    prefix: str
+    api_key: str  # the secret itself, shown this once
+
+
+def issue_user_key(session: Session, organization_id: str) -> IssuedKey:
+    """An additional key for an organization (for rotation: issue, switch, revoke the old)."""
+    if accounts.get_organization(session, organization_id) is None:
+        raise NotFound(f"Organization {organization_id} was not found.")
+    raw_key = create_api_key(session, "user", organization_id)
+    key = accounts.find_key_by_hash(session, hash_key(raw_key))
+    assert key is not None
+    return IssuedKey(key.id, key.prefix, raw_key)
+
+
+def list_user_keys(session: Session, organization_id: str) -> list[ApiKey]:
+    if accounts.get_organization(session, organization_id) is None:
+        raise NotFound(f"Organization {organization_id} was not found.")
+    return accounts.list_keys(session, organization_id)
+
+
+def revoke_key(session: Session, key_id: str, organization_id: str | None = None) -> ApiKey:
+    """Revoke a key by its id; from then on it answers 401. With organization_id, only a key
+    of that organization (the portal's case). Revoking twice keeps the first time."""
+    key = accounts.get_key(session, key_id)
+    if key is None or (organization_id is not None and key.organization_id != organization_id):
+        raise NotFound(f"API key {key_id} was not found.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.flush()
+    return key
+
+
+def revoke_raw_key(session: Session, raw_key: str) -> ApiKey:
+    key = accounts.find_key_by_hash(session, hash_key(raw_key))
+    if key is None:
+        raise NotFound("No active API key matches.")
+    return revoke_key(session, key.id)
 
 
 def authenticate(session: Session, raw_key: str) -> Caller:

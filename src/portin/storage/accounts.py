@@ -32,3 +32,13 @@ def find_organization_by_name(session: Session, name: str) -> Organization | Non
     return session.execute(
         select(Organization).where(Organization.name == name).order_by(Organization.created_at)
     ).scalars().first()
+
+
+def list_keys(session: Session, organization_id: str) -> list[ApiKey]:
+    return list(session.execute(
+        select(ApiKey).where(ApiKey.organization_id == organization_id)
+        .order_by(ApiKey.created_at, ApiKey.id)).scalars())
+
+
+def get_key(session: Session, key_id: str) -> ApiKey | None:
+    return session.get(ApiKey, key_id)

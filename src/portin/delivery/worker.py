@@ -166,14 +166,14 @@ class DeliveryWorker:
             return 0
         DELIVERIES_CLAIMED.inc(len(claimed))
         for item in claimed:
-            self._by_destination[item[0].destination] += 1
+            self._by_destination[item.destination] += 1
             task = asyncio.create_task(self._deliver(item))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
     def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
-               look_first: bool) -> list[tuple[Claimed, RenderedEmail | None]]:
+               look_first: bool) -> list[Claimed]:
         now = utcnow()
         if look_first and not records:
             with self.db.driver_reading() as connection:
@@ -189,35 +189,45 @@ class DeliveryWorker:
                 if item.organization_id not in self._keys:
                     seed = queue.signing_seed(item.organization_id)
                     self._keys[item.organization_id] = SigningKey(base64.b64decode(seed))
-        return [(item, self._render_email(item) if item.method == "email" else None)
-                for item in claimed]
+        return claimed
 
     def _render_email(self, claimed: Claimed) -> RenderedEmail:
         with self.db.reading() as session:
             return render(email_context(session, claimed, public_base_url(self.settings)))
 
     # -- one send -----------------------------------------------------------------------
-    async def _deliver(self, prepared: tuple[Claimed, RenderedEmail | None]) -> None:
-        claimed, email = prepared
+    async def _deliver(self, claimed: Claimed) -> None:
+        """Send one delivery and queue its attempt's record. Whatever goes wrong in preparing
+        or sending it is that delivery's failed attempt, retried on the schedule like any
+        other: it never leaves the delivery leased without a record, nor touches the rest
+        of its batch."""
+        started = utcnow()
         try:
-            if claimed.method == "email" and email is not None:
-                result = await self.email.send(claimed.destination, email, claimed.event_id)
-            else:
-                body = envelope(claimed.event_id, claimed.event_type,
-                                iso(claimed.occurred_at) or "", claimed.payload_json,
-                                claimed.attempt, claimed.destination)
-                result = await self.webhooks.send(claimed.destination, body,
-                                                  self._keys[claimed.organization_id])
+            result = await self._send(claimed)
+        except Exception as exc:
+            log.exception("delivery %s could not be prepared or sent", claimed.delivery_id)
+            result = SendResult(Outcome.RETRY, started, utcnow(),
+                                error=f"portin could not prepare or send this delivery:"
+                                      f" {type(exc).__name__}: {exc}"[:500])
+        try:
             self._records.append(self._decide(claimed, result))
             self._count_attempt(claimed.method, result)
-        except Exception:
-            log.exception("delivery %s crashed; its lease will run out and it is retried",
-                          claimed.delivery_id)
         finally:
             self._by_destination[claimed.destination] -= 1
             if self._by_destination[claimed.destination] <= 0:
                 del self._by_destination[claimed.destination]
             self._wake.set()
+
+    async def _send(self, claimed: Claimed) -> SendResult:
+        if claimed.method == "email":
+            # Rendered here, inside this delivery's own handling of errors: a template that
+            # fails is this email's failed attempt, not the batch's.
+            email = self._render_email(claimed)
+            return await self.email.send(claimed.destination, email, claimed.event_id)
+        body = envelope(claimed.event_id, claimed.event_type, iso(claimed.occurred_at) or "",
+                        claimed.payload_json, claimed.attempt, claimed.destination)
+        return await self.webhooks.send(claimed.destination, body,
+                                        self._keys[claimed.organization_id])
 
     def _count_attempt(self, method: str, result: SendResult) -> None:
         """The attempt in the metrics. The labelled series are looked up once each: labels()

@@ -1,0 +1,186 @@
+"""One delivery that fails to prepare or send never holds up the rest: its failure is a recorded
+attempt, retried on the schedule and failed after the last one, while the other deliveries of
+its batch go out as usual. Real worker, real SMTP server, real webhook receiver."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from portin.config import Settings
+from portin.delivery import webhook
+from portin.delivery.email import TEMPLATES, render
+from portin.domain import events as payloads
+from portin.domain.events import EventType
+from portin.domain.timefmt import utcnow
+from portin.services import orders as order_service
+from portin.services.events import facts, record
+from portin.storage.db import Database
+from portin.storage.models import Delivery, DeliveryAttempt
+from tests.conftest import Api, Tenant
+from tests.support.receiver import Receiver
+from tests.support.smtp import Inbox, smtp_server
+from tests.support.worker import running_worker
+
+MAX_ATTEMPTS = 3
+# What portin never writes (their payload is null in the public API): no email for them.
+NEVER_WRITTEN = {EventType.LOA_UPDATED, EventType.SHARING_TOKEN_EXPIRED}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"retry_max_attempts": MAX_ATTEMPTS})
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver().running() as running:
+        yield running
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, str]]:
+    with smtp_server() as server:
+        yield server
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def deliveries(db: Database) -> list[Delivery]:
+    with db.reading() as session:
+        rows = list(session.execute(select(Delivery)).scalars())
+        session.expunge_all()
+        return rows
+
+
+def attempts_of(db: Database, delivery_id: str) -> list[DeliveryAttempt]:
+    with db.reading() as session:
+        rows = list(session.execute(select(DeliveryAttempt).where(
+            DeliveryAttempt.delivery_id == delivery_id).order_by(DeliveryAttempt.attempt))
+            .scalars())
+        session.expunge_all()
+        return rows
+
+
+def settled(db: Database) -> bool:
+    rows = deliveries(db)
+    return bool(rows) and all(row.status != "pending" for row in rows)
+
+
+def comments(db: Database, organization_id: str, bodies: list[str],
+             broken: int | None = None) -> list[str]:
+    """One comment event per body, in one transaction (so the worker claims them as one
+    batch); the event at index `broken` has a payload its email template cannot render."""
+    with db.writing() as session:
+        order = order_service.create_order(session, organization_id, ["+13032220001"],
+                                           "isolation", None, utcnow())
+        ids = []
+        for index, body in enumerate(bodies):
+            now = utcnow()
+            payload = payloads.new_comment(facts(order), f"c{index}", body, now, None, "admin")
+            if index == broken:
+                del payload["comment"]  # the new_comment templates need it
+            ids.append(record(session, order, EventType.NEW_COMMENT, payload, now))
+        return ids
+
+
+def test_an_email_that_cannot_be_rendered_fails_alone(
+        api: Api, db: Database, settings: Settings, smtp: tuple[Inbox, str],
+        receiver: Receiver) -> None:
+    inbox, smtp_url = smtp
+    subscription = api.subscribe("email", "ops@example.com")
+    api.subscribe("webhook", receiver.url("/hook"), subscription["profile_id"])
+    event_ids = comments(db, api.tenant.organization_id, [f"comment {i}" for i in range(5)],
+                         broken=2)
+    with running_worker(db, settings.model_copy(update={"smtp_url": smtp_url})):
+        wait_until(lambda: settled(db), "every delivery to settle")
+    by_event_and_method = {(row.event_id, row.method): row for row in deliveries(db)}
+    broken = by_event_and_method[(event_ids[2], "email")]
+    assert broken.status == "failed"
+    attempts = attempts_of(db, broken.id)
+    assert [a.attempt for a in attempts] == list(range(1, MAX_ATTEMPTS + 1))
+    assert all(a.status == "failed" for a in attempts)
+    assert all(a.error and "could not prepare or send" in a.error
+               and "UndefinedError" in a.error for a in attempts), attempts[0].error
+    # Retried on the schedule (base 0.05 s, doubling), not at once and not after a lease.
+    assert attempts[1].started_at - attempts[0].finished_at >= timedelta(seconds=0.02)
+    # Everything else of the batch went out, once each.
+    others = [row for key, row in by_event_and_method.items() if row is not broken]
+    assert len(others) == 9
+    assert all(row.status == "delivered" and row.attempt_count == 1 for row in others)
+    assert len(inbox.messages) == 4
+    assert len(receiver.at("/hook")) == 5
+
+
+def test_a_send_that_raises_unexpectedly_fails_alone(
+        api: Api, db: Database, settings: Settings, receiver: Receiver,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sender raising something it does not catch itself (a bug, say), for one
+    destination only: the edge of the world is the HTTP client, replaced for that one."""
+    subscription = api.subscribe("webhook", receiver.url("/good"))
+    api.subscribe("webhook", receiver.url("/bad"), subscription["profile_id"])
+    real_send = webhook.WebhookSender.send
+
+    async def send(self: webhook.WebhookSender, url: str, *args: Any) -> Any:
+        if url.endswith("/bad"):
+            raise RuntimeError("the client broke")
+        return await real_send(self, url, *args)
+
+    monkeypatch.setattr(webhook.WebhookSender, "send", send)
+    comments(db, api.tenant.organization_id, ["one", "two", "three"])
+    with running_worker(db, settings):
+        wait_until(lambda: settled(db), "every delivery to settle")
+    rows = deliveries(db)
+    bad = [row for row in rows if row.destination.endswith("/bad")]
+    good = [row for row in rows if row.destination.endswith("/good")]
+    assert len(bad) == 3 and len(good) == 3
+    assert all(row.status == "failed" and row.attempt_count == MAX_ATTEMPTS for row in bad)
+    for row in bad:
+        errors = [a.error for a in attempts_of(db, row.id)]
+        assert len(errors) == MAX_ATTEMPTS
+        assert all(e and "RuntimeError: the client broke" in e for e in errors)
+    assert all(row.status == "delivered" for row in good)
+    assert len(receiver.at("/good")) == 3
+
+
+def test_every_event_type_portin_writes_has_email_templates_that_render(
+        db: Database, tenant: Tenant) -> None:
+    """A new event type fails here until it has a subject, a text and an HTML template that
+    render its real payload."""
+    with db.writing() as session:
+        order = order_service.create_order(session, tenant.organization_id, ["+13032220001"],
+                                           "ref", None, utcnow())
+        order_facts = facts(order)
+    now = utcnow()
+    real_payloads: dict[EventType, dict[str, Any]] = {
+        EventType.STATUS_CHANGED: payloads.status_changed(order_facts),
+        EventType.NEW_COMMENT: payloads.new_comment(order_facts, "c1", "Hello", now, None,
+                                                    "admin"),
+        EventType.SPLIT: payloads.split(order.id, "other-order", "number-1"),
+        EventType.MESSAGING_CHANGED: payloads.messaging_changed(order_facts),
+        EventType.DELETED: payloads.deleted(order_facts, now),
+    }
+    for event_type in set(EventType) - NEVER_WRITTEN:
+        name = str(event_type).split(".", 1)[1]
+        for suffix in (".subject.txt", ".txt", ".html"):
+            assert (TEMPLATES / f"{name}{suffix}").is_file(), f"{name}{suffix} is missing"
+        assert event_type in real_payloads, f"{event_type}: add its payload to this test"
+        email = render({
+            "event_type": str(event_type), "event": {"id": "e1", "occurred_at": "now"},
+            "payload": real_payloads[event_type],
+            "order": {"id": order.id, "customer_reference": "ref", "support_key": None},
+            "status_words": "in words", "split_numbers": ["+13032220001"],
+            "portal_url": "http://portal.test/orders/1"})
+        assert email.subject and email.text.strip() and "<" in email.html

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
 
 from portin import __version__
 from portin.api import errors
@@ -60,6 +61,14 @@ def create_app(settings: Settings, db: Database | None = None,
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers. It says nothing about the database."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> dict[str, str]:
+        """Readiness: the database answers (503 from the error handlers when it does not)."""
+        with database.reading() as session:
+            session.execute(text("SELECT 1"))
         return {"status": "ok"}
 
     return app

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import os
 import random
@@ -34,6 +35,7 @@ from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECON
 from portin.storage import sqlite_wake
 from portin.storage.db import Database, WriteLockBusy
 from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
+from portin.worker.outage import OutageBackoff
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class DeliveryWorker:
         self._retry_soon = False  # the write lock was busy
         self._metric_series: dict[tuple[str, str], _Series] = {}
         self._dialect = db.engine.dialect.name
+        self._outage = OutageBackoff(log, "delivery worker")
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
@@ -128,6 +131,12 @@ class DeliveryWorker:
             self._retry_soon = False
             await asyncio.sleep(LOCK_RETRY_SECONDS)
             return
+        if self._outage.pause is not None:
+            # The database is away: sends in flight finish meanwhile, and their attempts wait
+            # in memory until it is back.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._outage.pause)
+            return
         self._wake.clear()
         waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
         await asyncio.wait(waiters, timeout=self.settings.worker_poll_seconds,
@@ -160,20 +169,23 @@ class DeliveryWorker:
             self._new_work = self._new_work or new_work
             self._retry_soon = True
             return 0
-        except Exception:
-            log.exception("claiming deliveries failed; trying again shortly")
+        except Exception as exc:
+            if not self._outage.failed(exc):
+                log.exception("claiming deliveries failed; trying again shortly")
             self._records = records + self._records
+            self._new_work = self._new_work or new_work
             return 0
+        self._outage.succeeded()
         DELIVERIES_CLAIMED.inc(len(claimed))
         for item in claimed:
-            self._by_destination[item[0].destination] += 1
+            self._by_destination[item.destination] += 1
             task = asyncio.create_task(self._deliver(item))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
     def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
-               look_first: bool) -> list[tuple[Claimed, RenderedEmail | None]]:
+               look_first: bool) -> list[Claimed]:
         now = utcnow()
         if look_first and not records:
             with self.db.driver_reading() as connection:
@@ -189,35 +201,44 @@ class DeliveryWorker:
                 if item.organization_id not in self._keys:
                     seed = queue.signing_seed(item.organization_id)
                     self._keys[item.organization_id] = SigningKey(base64.b64decode(seed))
-        return [(item, self._render_email(item) if item.method == "email" else None)
-                for item in claimed]
+        return claimed
 
     def _render_email(self, claimed: Claimed) -> RenderedEmail:
         with self.db.reading() as session:
             return render(email_context(session, claimed, self.settings.public_base_url))
 
     # -- one send -----------------------------------------------------------------------
-    async def _deliver(self, prepared: tuple[Claimed, RenderedEmail | None]) -> None:
-        claimed, email = prepared
+    async def _deliver(self, claimed: Claimed) -> None:
+        """Prepare and send one delivery and note its attempt. Whatever goes wrong here is
+        this delivery's failed attempt, retried on the usual schedule: it neither holds up the
+        others nor waits for its lease to run out."""
+        started = utcnow()
         try:
-            if claimed.method == "email" and email is not None:
-                result = await self.email.send(claimed.destination, email, claimed.event_id)
-            else:
-                body = envelope(claimed.event_id, claimed.event_type,
-                                iso(claimed.occurred_at) or "", claimed.payload_json,
-                                claimed.attempt, claimed.destination)
-                result = await self.webhooks.send(claimed.destination, body,
-                                                  self._keys[claimed.organization_id])
+            try:
+                result = await self._send(claimed)
+            except Exception as exc:
+                log.exception("delivery %s could not be sent", claimed.delivery_id)
+                result = SendResult(Outcome.RETRY, started, utcnow(),
+                                    error=_failure_text(claimed, exc))
             self._records.append(self._decide(claimed, result))
             self._count_attempt(claimed.method, result)
-        except Exception:
-            log.exception("delivery %s crashed; its lease will run out and it is retried",
-                          claimed.delivery_id)
         finally:
             self._by_destination[claimed.destination] -= 1
             if self._by_destination[claimed.destination] <= 0:
                 del self._by_destination[claimed.destination]
             self._wake.set()
+
+    async def _send(self, claimed: Claimed) -> SendResult:
+        if claimed.method == "email":
+            try:
+                email = self._render_email(claimed)
+            except Exception as exc:
+                raise _Unprepared(exc) from exc
+            return await self.email.send(claimed.destination, email, claimed.event_id)
+        body = envelope(claimed.event_id, claimed.event_type, iso(claimed.occurred_at) or "",
+                        claimed.payload_json, claimed.attempt, claimed.destination)
+        return await self.webhooks.send(claimed.destination, body,
+                                        self._keys[claimed.organization_id])
 
     def _count_attempt(self, method: str, result: SendResult) -> None:
         """The attempt in the metrics. The labelled series are looked up once each: labels()
@@ -259,8 +280,9 @@ class DeliveryWorker:
             batch, self._records = self._records, []
             try:
                 self._write(batch)
-            except Exception:
-                log.exception("recording %d attempt(s) failed; retrying", len(batch))
+            except Exception as exc:
+                if not self._outage.failed(exc):
+                    log.exception("recording %d attempt(s) failed; retrying", len(batch))
                 self._records = batch + self._records
                 await asyncio.sleep(0.5)
         if self._records:
@@ -273,3 +295,16 @@ class DeliveryWorker:
 
     def _queue(self, connection: object) -> DeliveryQueue:
         return DeliveryQueue(connection, self._dialect)
+
+
+class _Unprepared(Exception):
+    """The email could not be rendered (its cause says why)."""
+
+
+def _failure_text(claimed: Claimed, exc: Exception) -> str:
+    """The attempt's error: what failed, in a line. Never a traceback; for a send, only the
+    exception's type (its message may quote a destination's credentials)."""
+    if isinstance(exc, _Unprepared) and exc.__cause__ is not None:
+        cause = exc.__cause__
+        return f"the email could not be rendered: {type(cause).__name__}: {cause}"[:500]
+    return f"the {claimed.method} send failed unexpectedly: {type(exc).__name__}"

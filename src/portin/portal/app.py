@@ -11,8 +11,9 @@ from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
 from portin.portal import pages_activity, pages_notifications, pages_orders, routes_auth
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
+from portin.storage.db import DATABASE_ERRORS
 
-API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/metrics")
+API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/readyz", "/metrics")
 
 
 def _is_api(request: Request) -> bool:
@@ -56,3 +57,16 @@ def install(app: FastAPI) -> None:
             return response
         return _error_page(request, exc.status_code, "Page not found"
                            if exc.status_code == 404 else "Something is wrong", str(exc.detail))
+
+    async def _database(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return await api_errors.database_error(request, exc)
+        if not api_errors.log_database_error(request, exc):
+            return api_errors.unexpected_error()
+        page = _error_page(request, 503, "Service unavailable", "The database cannot be"
+                           " reached right now; try again in a few seconds.")
+        page.headers["Retry-After"] = str(api_errors.RETRY_AFTER_SECONDS)
+        return page
+
+    for database_exception in DATABASE_ERRORS:
+        app.add_exception_handler(database_exception, _database)

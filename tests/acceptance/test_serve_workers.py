@@ -14,6 +14,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from portin.delivery import processes
 from portin.delivery.processes import WorkerProcesses, restart_delay
 from tests.acceptance.conftest import PORTIN, free_port, wait_until_up
 from tests.support.receiver import Receiver
@@ -138,3 +141,32 @@ def test_a_child_that_keeps_failing_is_restarted_ever_more_slowly() -> None:
 
 def test_restart_delays_double_up_to_a_minute() -> None:
     assert [restart_delay(n) for n in range(9)] == [0, 1, 2, 4, 8, 16, 32, 60, 60]
+
+
+class SleepingWorkers(CrashingWorkers):
+    """Children that run until killed, as a healthy worker does."""
+
+    def _command(self, index: int) -> list[str]:
+        return [sys.executable, "-c", "import time; time.sleep(120)"]
+
+
+def test_a_child_that_had_started_fine_is_restarted_at_once_however_often_it_is_killed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed three times in a row, each time after its start-up window (shortened here from
+    5 s): every restart comes at the next look (0.5 s), not after 1, 2 and 4 s."""
+    monkeypatch.setattr(processes, "STARTUP_SECONDS", 0.3)
+    workers = SleepingWorkers()
+    workers.start()
+    restart_gaps = []
+    try:
+        for kills in range(1, 4):
+            time.sleep(0.6)  # past the start-up window
+            child = workers._children[0]
+            assert child is not None
+            child.kill()
+            killed_at = time.monotonic()
+            wait_for(lambda k=kills: len(workers.started) > k, 10, "the restart")
+            restart_gaps.append(workers.started[-1] - killed_at)
+    finally:
+        workers.stop()
+    assert max(restart_gaps) < 0.9, restart_gaps

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
 
 from portin import __version__
 from portin.api import errors, openapi
@@ -57,6 +58,9 @@ def create_app(settings: Settings, db: Database | None = None,
     for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)
     portal.install(app)
+    # Innermost of the middlewares (each later one wraps it): it answers what no exception
+    # handler took, inside the security headers.
+    app.add_middleware(errors.UnexpectedErrors, answer=portal.unexpected_error_answer)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(InputGuard)
     # Outermost, so every answer carries its headers, the guards' refusals included.
@@ -68,6 +72,14 @@ def create_app(settings: Settings, db: Database | None = None,
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
+        """Liveness: the process answers. It says nothing about the database."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> dict[str, str]:
+        """Readiness: the database answers (503 from the error handlers when it does not)."""
+        with database.reading() as session:
+            session.execute(text("SELECT 1"))
         return {"status": "ok"}
 
     return app

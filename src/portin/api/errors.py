@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portin.domain.errors import Conflict, MalformedRequest, PortinError
+from portin.storage.db import DATABASE_ERRORS, is_unreachable
 
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {400: "10015", 401: "10009", 403: "10010", 404: "10005", 405: "10015",
                409: "10011", 413: "10013", 415: "10015", 422: "10015", 429: "10011"}
+
+# How long a client is asked to wait while the database cannot be reached: outages seen so
+# far were seconds long, and the API is back as soon as the database is.
+RETRY_AFTER_SECONDS = 2
 
 
 def error_body(code: str, title: str, detail: str, pointer: str | None = None,
@@ -70,6 +77,66 @@ async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResp
                         status_code=exc.status_code, headers=exc.headers)
 
 
+def unexpected_error() -> JSONResponse:
+    return JSONResponse(error_body("10007", "Unexpected error",
+                                   "Something went wrong on our side; it was logged."),
+                        status_code=500)
+
+
+def service_unavailable() -> JSONResponse:
+    return JSONResponse(
+        error_body("10007", "Service unavailable",
+                   "The database cannot be reached right now; try again shortly."),
+        status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def log_database_error(request: Request, exc: Exception) -> bool:
+    """Log a failed request's database error: one line for an outage (every request fails
+    alike while it lasts), a traceback for anything else. Returns whether it was an outage."""
+    if is_unreachable(exc):
+        log.warning("database unreachable: %s %s answered 503 (%s)", request.method,
+                    request.url.path, type(exc).__name__)
+        return True
+    log.error("unexpected database error on %s %s", request.method, request.url.path,
+              exc_info=exc)
+    return False
+
+
+async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    return service_unavailable() if log_database_error(request, exc) else unexpected_error()
+
+
+class UnexpectedErrors:
+    """The 500 answer for any exception no handler took, with its traceback logged once.
+
+    Why not an exception handler for `Exception`: Starlette calls that one from its outermost
+    middleware and then raises the exception again, for the server to log it a second time."""
+
+    def __init__(self, app: ASGIApp,
+                 answer: Callable[[Request], Response] = lambda _request: unexpected_error()
+                 ) -> None:
+        self.app = app
+        self.answer = answer  # the portal answers its own HTML page outside the API
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if not started:  # else the answer is cut short: the client sees it broken off
+                await self.answer(Request(scope))(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PortinError)
     async def _portin_error(_request: Request, exc: PortinError) -> JSONResponse:
@@ -90,9 +157,5 @@ def install(app: FastAPI) -> None:
     async def _undecodable(_request: Request, _exc: UnicodeDecodeError) -> JSONResponse:
         return render(MalformedRequest("The request body is not UTF-8."))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("10007", "Unexpected error",
-                                       "Something went wrong on our side; it was logged."),
-                            status_code=500)
+    for database_exception in DATABASE_ERRORS:
+        app.add_exception_handler(database_exception, database_error)

@@ -23,8 +23,10 @@ import time
 log = logging.getLogger(__name__)
 
 WATCH_SECONDS = 0.5
-# A child that ran this long before it exited was healthy: its restart is not delayed.
-HEALTHY_AFTER_SECONDS = 30.0
+# A child that exits within this long of its start failed to start (say, the database
+# cannot be reached): such exits in a row are restarted after growing delays. A child that
+# ran longer had started fine (and was killed, or crashed): it is started again at once.
+STARTUP_SECONDS = 5.0
 
 
 def restart_delay(quick_failures: int) -> float:
@@ -82,7 +84,7 @@ class WorkerProcesses:
                     if self._restart_at[index] is None:
                         ran = now - self._started_at[index]
                         self._quick_failures[index] = (
-                            0 if ran > HEALTHY_AFTER_SECONDS else self._quick_failures[index] + 1)
+                            0 if ran > STARTUP_SECONDS else self._quick_failures[index] + 1)
                         delay = restart_delay(self._quick_failures[index])
                         log.warning("delivery worker process %d exited with %s; starting it"
                                     " again in %g s", child.pid, child.returncode, delay)

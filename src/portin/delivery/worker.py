@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
 import os
 import random
@@ -34,6 +35,7 @@ from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECON
 from portin.storage import sqlite_wake
 from portin.storage.db import Database, WriteLockBusy
 from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
+from portin.worker.outage import OutageBackoff
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class DeliveryWorker:
         self._retry_soon = False  # the write lock was busy
         self._metric_series: dict[tuple[str, str], _Series] = {}
         self._dialect = db.engine.dialect.name
+        self._outage = OutageBackoff(log, "delivery worker")
 
     # -- waking -------------------------------------------------------------------------
     def wake(self) -> None:
@@ -128,6 +131,12 @@ class DeliveryWorker:
             self._retry_soon = False
             await asyncio.sleep(LOCK_RETRY_SECONDS)
             return
+        if self._outage.pause is not None:
+            # The database is away: sends in flight finish meanwhile, and their attempts wait
+            # in memory until it is back.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._outage.pause)
+            return
         self._wake.clear()
         waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
         await asyncio.wait(waiters, timeout=self.settings.worker_poll_seconds,
@@ -160,10 +169,13 @@ class DeliveryWorker:
             self._new_work = self._new_work or new_work
             self._retry_soon = True
             return 0
-        except Exception:
-            log.exception("claiming deliveries failed; trying again shortly")
+        except Exception as exc:
+            if not self._outage.failed(exc):
+                log.exception("claiming deliveries failed; trying again shortly")
             self._records = records + self._records
+            self._new_work = self._new_work or new_work
             return 0
+        self._outage.succeeded()
         DELIVERIES_CLAIMED.inc(len(claimed))
         for item in claimed:
             self._by_destination[item.destination] += 1
@@ -197,19 +209,17 @@ class DeliveryWorker:
 
     # -- one send -----------------------------------------------------------------------
     async def _deliver(self, claimed: Claimed) -> None:
-        """Send one delivery and queue its attempt's record. Whatever goes wrong in preparing
-        or sending it is that delivery's failed attempt, retried on the schedule like any
-        other: it never leaves the delivery leased without a record, nor touches the rest
-        of its batch."""
+        """Prepare and send one delivery and note its attempt. Whatever goes wrong here is
+        this delivery's failed attempt, retried on the usual schedule: it neither holds up the
+        others nor waits for its lease to run out."""
         started = utcnow()
         try:
-            result = await self._send(claimed)
-        except Exception as exc:
-            log.exception("delivery %s could not be prepared or sent", claimed.delivery_id)
-            result = SendResult(Outcome.RETRY, started, utcnow(),
-                                error=f"portin could not prepare or send this delivery:"
-                                      f" {type(exc).__name__}: {exc}"[:500])
-        try:
+            try:
+                result = await self._send(claimed)
+            except Exception as exc:
+                log.exception("delivery %s could not be sent", claimed.delivery_id)
+                result = SendResult(Outcome.RETRY, started, utcnow(),
+                                    error=_failure_text(claimed, exc))
             self._records.append(self._decide(claimed, result))
             self._count_attempt(claimed.method, result)
         finally:
@@ -220,9 +230,10 @@ class DeliveryWorker:
 
     async def _send(self, claimed: Claimed) -> SendResult:
         if claimed.method == "email":
-            # Rendered here, inside this delivery's own handling of errors: a template that
-            # fails is this email's failed attempt, not the batch's.
-            email = self._render_email(claimed)
+            try:
+                email = self._render_email(claimed)
+            except Exception as exc:
+                raise _Unprepared(exc) from exc
             return await self.email.send(claimed.destination, email, claimed.event_id)
         body = envelope(claimed.event_id, claimed.event_type, iso(claimed.occurred_at) or "",
                         claimed.payload_json, claimed.attempt, claimed.destination)
@@ -269,8 +280,9 @@ class DeliveryWorker:
             batch, self._records = self._records, []
             try:
                 self._write(batch)
-            except Exception:
-                log.exception("recording %d attempt(s) failed; retrying", len(batch))
+            except Exception as exc:
+                if not self._outage.failed(exc):
+                    log.exception("recording %d attempt(s) failed; retrying", len(batch))
                 self._records = batch + self._records
                 await asyncio.sleep(0.5)
         if self._records:
@@ -283,3 +295,16 @@ class DeliveryWorker:
 
     def _queue(self, connection: object) -> DeliveryQueue:
         return DeliveryQueue(connection, self._dialect)
+
+
+class _Unprepared(Exception):
+    """The email could not be rendered (its cause says why)."""
+
+
+def _failure_text(claimed: Claimed, exc: Exception) -> str:
+    """The attempt's error: what failed, in a line. Never a traceback; for a send, only the
+    exception's type (its message may quote a destination's credentials)."""
+    if isinstance(exc, _Unprepared) and exc.__cause__ is not None:
+        cause = exc.__cause__
+        return f"the email could not be rendered: {type(cause).__name__}: {cause}"[:500]
+    return f"the {claimed.method} send failed unexpectedly: {type(exc).__name__}"

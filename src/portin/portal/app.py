@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from html import escape
 
@@ -10,7 +9,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ExceptionHandler
 
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
@@ -21,8 +19,9 @@ from portin.portal import (
     pages_orders,
     routes_auth,
 )
-from portin.portal.security_headers import is_api_path, secure
+from portin.portal.security_headers import is_api_path
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
+from portin.storage.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -49,29 +48,17 @@ def _unexpected_error_page(request: Request, status_code: int) -> HTMLResponse:
                             status_code=status_code)
 
 
-def _html_outside_the_api(api_handler: ExceptionHandler) -> ExceptionHandler:
-    """The one handler for unexpected errors: the API's (which logs the error and picks the
-    status), answered as the portal's HTML page on every path outside the API."""
-
-    async def handle(request: Request, exc: Exception) -> Response:
-        answer: object = api_handler(request, exc)  # type: ignore[arg-type]
-        if inspect.isawaitable(answer):
-            answer = await answer
-        assert isinstance(answer, Response)
-        if not _is_api(request):
-            page = _unexpected_error_page(request, answer.status_code)
-            if "retry-after" in answer.headers:  # an outage the API's handler recognised
-                page.headers["retry-after"] = answer.headers["retry-after"]
-            answer = page
-        # Starlette answers unexpected errors from its outermost layer, outside the middleware.
-        return secure(answer, request.url.path)
-
-    return handle
+def unexpected_error_answer(request: Request) -> Response:
+    """What `api.errors.UnexpectedErrors` answers after an error no handler took: the API's
+    JSON error under the API's paths, the portal's HTML error page everywhere else."""
+    if _is_api(request):
+        return api_errors.unexpected_error()
+    return _unexpected_error_page(request, 500)
 
 
 def install(app: FastAPI) -> None:
-    """Pages and their error pages; after `api.errors.install`, whose handler for unexpected
-    errors it wraps."""
+    """Pages and their error pages; after `api.errors.install`, whose database handlers it
+    replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_notifications, pages_activity, pages_account):
         app.include_router(module.router)
@@ -107,4 +94,15 @@ def install(app: FastAPI) -> None:
         return _error_page(request, exc.status_code, "Page not found"
                            if exc.status_code == 404 else "Something is wrong", str(exc.detail))
 
-    app.add_exception_handler(Exception, _html_outside_the_api(app.exception_handlers[Exception]))
+    async def _database(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return await api_errors.database_error(request, exc)
+        if not api_errors.log_database_error(request, exc):
+            return _unexpected_error_page(request, 500)
+        page = _error_page(request, 503, "Service unavailable", "The database cannot be"
+                           " reached right now; try again in a few seconds.")
+        page.headers["Retry-After"] = str(api_errors.RETRY_AFTER_SECONDS)
+        return page
+
+    for database_exception in DATABASE_ERRORS:
+        app.add_exception_handler(database_exception, _database)

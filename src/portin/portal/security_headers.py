@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The API's paths (and the API's own pages, like /docs, which load their own scripts).
-API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/metrics")
+API_PREFIXES = ("/v2", "/openapi.json", "/docs", "/healthz", "/readyz", "/metrics")
 STATIC_PREFIX = "/static/"
 
 CONTENT_SECURITY_POLICY = "; ".join((

@@ -9,21 +9,27 @@ from portin.config import Settings
 from portin.domain.timefmt import utcnow
 from portin.services.drafts import expire_drafts
 from portin.storage.db import Database
+from portin.worker.outage import OutageBackoff
 
 log = logging.getLogger(__name__)
 
 
 async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -> None:
-    """Run every interval until `stop` is set. A failing tick is logged and retried later."""
+    """Run every interval until `stop` is set. A failing tick is logged and retried later;
+    while the database cannot be reached, in growing pauses (logged once)."""
+    outage = OutageBackoff(log, "draft scheduler")
     while not stop.is_set():
         try:
             deleted = await asyncio.to_thread(
                 expire_drafts, db, settings.draft_ttl_seconds, utcnow())
+            outage.succeeded()
             if deleted:
                 log.info("deleted %d expired draft(s)", deleted)
-        except Exception:
-            log.exception("draft expiry failed; trying again next tick")
+        except Exception as exc:
+            if not outage.failed(exc):
+                log.exception("draft expiry failed; trying again next tick")
+        pause = settings.scheduler_interval_seconds if outage.pause is None else outage.pause
         try:
-            await asyncio.wait_for(stop.wait(), timeout=settings.scheduler_interval_seconds)
+            await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:
             pass

@@ -35,3 +35,16 @@ def test_readyz_and_the_api_answer_503_when_the_database_is_unreachable(
         assert error["code"] == "10007"
     assert len(caplog.records) == 2  # one line per failed request
     assert all(record.exc_info is None for record in caplog.records)
+
+
+def test_a_portal_page_answers_its_html_503_when_the_database_is_unreachable(
+        tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path}")  # a directory
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        client.cookies.set("portin_session", "a-session-token")  # looked up in the database
+        page = client.get("/orders")
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "2"
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Service unavailable" in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
 import jinja2
 import pytest
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx import Headers
 
 from portin.domain.timefmt import utcnow
-from portin.portal.app import _html_outside_the_api
 from portin.portal.web import NOTICE_COOKIE, templates
 from portin.services.users import create_user
 from portin.storage.db import Database
@@ -183,22 +180,3 @@ def test_sign_in_goes_only_to_a_path_on_this_site(client: TestClient, db: Databa
                                                   tenant: Tenant, next_path: str,
                                                   target: str) -> None:
     assert _sign_in(client, db, tenant, next_path) == target
-
-
-def test_the_portal_page_keeps_the_status_and_retry_after_of_the_apis_answer(
-        client: TestClient) -> None:
-    """An outage the API's handler recognises (503, Retry-After) reads the same on a page."""
-    async def outage(_request: Request, _exc: Exception) -> Response:
-        return JSONResponse({"errors": []}, status_code=503, headers={"Retry-After": "5"})
-
-    handle = _html_outside_the_api(outage)
-    for path, content_type in (("/orders", "text/html"), ("/v2/porting_orders",
-                                                          "application/json")):
-        request = Request({"type": "http", "method": "GET", "path": path, "query_string": b"",
-                           "headers": [], "app": client.app})
-        answer = asyncio.run(handle(request, RuntimeError("database down")))  # type: ignore[arg-type]
-        assert isinstance(answer, Response)
-        assert answer.status_code == 503, path
-        assert answer.headers["retry-after"] == "5", path
-        assert answer.headers["content-type"].startswith(content_type), path
-        assert answer.headers["x-content-type-options"] == "nosniff", path

@@ -98,8 +98,16 @@ def test_every_api_answer_is_not_sniffed_errors_included(client: TestClient,
     assert answers["too large"].status_code == 413
     for name, response in answers.items():
         assert response.headers.get("x-content-type-options") == "nosniff", name
-        # The API's own pages (Swagger at /docs) load their own scripts: no portal policy.
         assert "content-security-policy" not in response.headers, name
+
+
+def test_the_api_docs_page_is_never_framed(client: TestClient) -> None:
+    """Swagger's page loads its own scripts (no portal policy), but holds a key box."""
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert docs.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert docs.headers["x-frame-options"] == "DENY"
+    assert docs.headers["x-content-type-options"] == "nosniff"
 
 
 def test_an_unexpected_error_on_a_portal_page_is_the_html_error_page(

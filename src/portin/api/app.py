@@ -61,8 +61,8 @@ def create_app(settings: Settings, db: Database | None = None,
     # Innermost of the middlewares (each later one wraps it): it answers what no exception
     # handler took, inside the security headers.
     app.add_middleware(errors.UnexpectedErrors, answer=portal.unexpected_error_answer)
+    app.add_middleware(InputGuard)  # inside BodyLimit: a form body it reads is bounded
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(InputGuard)
     # Outermost, so every answer carries its headers, the guards' refusals included.
     app.add_middleware(SecurityHeaders)
 

@@ -1,22 +1,26 @@
-"""Refuse a NUL character in the path or query string with 400, before any route runs.
+"""Refuse a NUL character in the path, the query string or a form body with 400, before any
+route runs.
 
-PostgreSQL text cannot hold NUL, so an id or filter carrying one would fail in the database
-(a 500) rather than simply match nothing. Checking the raw request line once here covers
-every route, path parameters included; bodies are checked by `api.schemas.Strict`.
+PostgreSQL text cannot hold NUL, so an id, a filter or a portal form field carrying one would
+fail in the database (a 500) rather than simply match nothing. Checking the raw request once
+here covers every route, path parameters included; JSON bodies are checked by
+`api.schemas.Strict`, with a pointer to the field. It runs inside `BodyLimit`, so a form body
+it reads whole is already bounded.
 """
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portin.api.errors import error_body
+from portin.api.body_limit import replay_body
+from portin.api.errors import render
 from portin.domain.errors import MalformedRequest
+
+FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
 
 
 def _holds_nul(raw: bytes) -> bool:
-    return b"\x00" in raw or b"%00" in raw.lower()
+    return b"\x00" in raw or b"%00" in raw
 
 
 class InputGuard:
@@ -24,20 +28,35 @@ class InputGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-            if _holds_nul(raw_path) or "\x00" in scope["path"]:
-                await self._refuse(send, "The path contains a NUL character.")
-                return
-            if _holds_nul(scope.get("query_string", b"")):
-                await self._refuse(send, "The query string contains a NUL character.")
-                return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = None
+        if _holds_nul(scope.get("raw_path") or scope["path"].encode()):
+            refusal = "The path contains a NUL character."
+        elif _holds_nul(scope.get("query_string", b"")):
+            refusal = "The query string contains a NUL character."
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if refusal is None and content_type.startswith(FORM_TYPES):
+            body = await _read_body(receive)
+            if body is None:
+                return  # the client went away
+            if _holds_nul(body):
+                refusal = "A form field contains a NUL character."
+            receive = replay_body(body, receive)
+        if refusal is not None:
+            await render(MalformedRequest(refusal))(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
-    async def _refuse(self, send: Send, detail: str) -> None:
-        error = MalformedRequest(detail)
-        payload = json.dumps(error_body(error.code, error.title, error.detail)).encode()
-        await send({"type": "http.response.start", "status": 400,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(payload)).encode())]})
-        await send({"type": "http.response.body", "body": payload})
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+

@@ -20,8 +20,8 @@ FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 WRITES = {"post", "put", "patch", "delete"}
 
 WHY: dict[int, str] = {
-    400: "Malformed request: the body is not JSON (or not UTF-8), or a query parameter has"
-         " the wrong type.",
+    400: "Malformed request: the body is not JSON (or not UTF-8), a query parameter has the"
+         " wrong type, or the path, query or a form holds a NUL character.",
     401: "No API key, or an unknown one.",
     403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
          " else.",
@@ -36,12 +36,12 @@ WHY: dict[int, str] = {
 
 def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     """What this operation can answer besides its success."""
-    statuses = {401, 403, 429, 503}
+    # 400 and 413 come before any route (a NUL in the path or query, a body over the limit
+    # even on a GET), so every operation can answer them.
+    statuses = {400, 401, 403, 413, 429, 503}
     has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
-    if "requestBody" in operation:
-        statuses |= {400, 413, 422}
-    if has_query:
-        statuses |= {400, 422}
+    if "requestBody" in operation or has_query:
+        statuses.add(422)
     if method in WRITES:
         statuses.add(422)  # the services' own rules (transitions, references, SSRF guard)
     if "{" in path or path == "/v2/public_key":

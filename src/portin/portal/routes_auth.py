@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,6 +17,7 @@ from portin.portal.web import (
     check_csrf,
     login_csrf_token,
     render,
+    same_secret,
     secure_cookies,
     set_login_csrf,
     signed_in,
@@ -74,7 +74,7 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
           csrf_token: str = Form(""), next: str = Form("/"),
           db: Database = Depends(get_db)) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not expected or not same_secret(csrf_token, expected):
         return _login_page(request, 403, "Your sign-in form expired; please try again.",
                            email, safe_next_path(next))
     try:

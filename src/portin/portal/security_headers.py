@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The API's paths (and the API's own pages, like /docs, which load their own scripts).
@@ -44,7 +43,17 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIXES)
 
 
+# The API's interactive docs load Swagger's scripts from elsewhere, so no script policy there;
+# but they hold an "Authorize" box for a key, so they are never framed either.
+DOCS_PAGE = (
+    ("Content-Security-Policy", "frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
 def headers_for(path: str) -> tuple[tuple[str, str], ...]:
+    if path.startswith("/docs"):
+        return EVERY_RESPONSE + DOCS_PAGE
     if is_api_path(path) or path.startswith(STATIC_PREFIX):
         return EVERY_RESPONSE
     return EVERY_RESPONSE + PORTAL_PAGE
@@ -54,13 +63,6 @@ def _add_missing(headers: MutableHeaders, wanted: Iterable[tuple[str, str]]) -> 
     for name, value in wanted:
         if name not in headers:
             headers[name] = value
-
-
-def secure(response: Response, path: str) -> Response:
-    """The same headers on a response sent outside the middleware: Starlette's handler for
-    unexpected errors answers from ServerErrorMiddleware, the outermost layer."""
-    _add_missing(response.headers, headers_for(path))
-    return response
 
 
 class SecurityHeaders:

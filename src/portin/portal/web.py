@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from portin.api.deps import get_db
+from portin.api.query import MAX_PAGE_NUMBER
 from portin.domain.timefmt import iso, utcnow
 from portin.services.users import SignedIn, session_of
 from portin.storage.db import Database
@@ -61,13 +62,22 @@ def signed_in(request: Request, db: Database = Depends(get_db)) -> SignedIn:
 
 
 def page_number(request: Request) -> int:
-    """The `page` query value of a portal list; anything unreadable is page 1."""
+    """The `page` query value of a portal list; anything unreadable is page 1, and no page
+    is past the API's last (an offset the database cannot hold)."""
     raw = request.query_params.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    if not (raw.isascii() and raw.isdigit()):  # isdigit() alone takes "²"
+        return 1
+    return min(max(1, int(raw)), MAX_PAGE_NUMBER)
+
+
+def same_secret(submitted: str, expected: str) -> bool:
+    """A constant-time comparison of two secrets as sent; compare_digest refuses str that
+    is not ASCII (with TypeError), so both are compared as UTF-8 bytes."""
+    return hmac.compare_digest(submitted.encode(), expected.encode())
 
 
 def check_csrf(user: SignedIn, submitted: str | None) -> None:
-    if not submitted or not hmac.compare_digest(submitted, user.csrf_token):
+    if not submitted or not same_secret(submitted, user.csrf_token):
         raise CsrfRefused()
 
 
@@ -118,7 +128,7 @@ def _notice_of(request: Request) -> str | None:
         notice = base64.urlsafe_b64decode(encoded.encode()).decode()
     except ValueError:  # not base64, or not UTF-8 (UnicodeDecodeError is a ValueError)
         return None
-    if not hmac.compare_digest(signature, _notice_signature(session_token, notice)):
+    if not same_secret(signature, _notice_signature(session_token, notice)):
         return None
     return notice
 

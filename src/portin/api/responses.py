@@ -9,9 +9,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from portin.domain.events import EventType
+from portin.domain.lifecycle import OrderStatus
+
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-OrderStatusValue = Literal["draft", "in-process", "submitted", "exception", "foc-date-confirmed",
-                           "ported", "cancelled", "cancel-pending"]
+# The domain's own enums, so a status or event type added there is one the answers may carry.
+OrderStatusValue = OrderStatus
 ActivationStatus = Literal["New", "Pending", "Conflict", "Cancel Pending", "Failed", "Concurred",
                            "Activate RDY", "Disconnect Pending", "Concurrence Sent", "Old",
                            "Sending", "Active", "Cancelled"]
@@ -19,10 +22,7 @@ PhoneNumberType = Literal["landline", "local", "localcommercial", "mobile", "mul
                           "national", "other", "shared_cost", "toll_free"]
 MessagingPortStatus = Literal["not_applicable", "pending", "activating", "exception", "canceled",
                               "partial_port_complete", "ported"]
-EventTypeValue = Literal["porting_order.status_changed", "porting_order.new_comment",
-                         "porting_order.split", "porting_order.messaging_changed",
-                         "porting_order.deleted", "porting_order.loa_updated",
-                         "porting_order.sharing_token_expired"]
+EventTypeValue = EventType
 FreeForm = Annotated[dict[str, Any], Field(description="A free-form JSON object.")]
 
 

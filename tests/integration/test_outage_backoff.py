@@ -1,11 +1,14 @@
 """Waiting out a database outage: the pauses grow and cap, one line when the database goes and
-one when it is back, and the real delivery worker, cut off from PostgreSQL by a proxy, tries
-rarely and delivers once the connection is restored."""
+one when it is back (the delivery worker's loop and its LISTEN for wake-ups), and the real
+delivery worker, cut off from PostgreSQL by a proxy, tries rarely and delivers once the
+connection is restored."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -14,7 +17,8 @@ from sqlalchemy.engine import make_url
 
 from portin.api.app import create_app
 from portin.config import Settings
-from portin.storage.db import Database
+from portin.delivery.pg_wake import listen_for_work
+from portin.storage.db import WAKE_CHANNEL, Database
 from portin.worker.outage import LONGEST_PAUSE_SECONDS, OutageBackoff
 from tests.conftest import Api, make_operator_headers, make_tenant
 from tests.support.receiver import Receiver
@@ -118,3 +122,43 @@ def test_the_worker_backs_off_while_cut_off_and_delivers_when_restored(
                 assert any("is back" in r.getMessage() for r in caplog.records)
         finally:
             worker_db.dispose()
+
+
+def test_listening_for_wake_ups_says_once_that_it_failed_and_once_that_it_is_back(
+        postgres_database: str, caplog: pytest.LogCaptureFixture) -> None:
+    port = make_url(postgres_database).port or 5432
+    wakes: list[float] = []
+
+    async def scenario(proxy: TcpProxy) -> None:
+        stop = asyncio.Event()
+        listener = asyncio.create_task(listen_for_work(
+            through(proxy, postgres_database), lambda: wakes.append(time.monotonic()), stop,
+            retry_seconds=0.1))
+        await until(lambda: proxy.accepted >= 1)
+        await asyncio.sleep(0.3)  # LISTEN is done
+        proxy.cut()
+        await asyncio.sleep(1.5)  # ~15 failed tries
+        assert proxy.refused >= 5
+        proxy.restore()
+        await until(lambda: any(r.levelname == "INFO" for r in caplog.records))
+        with psycopg.connect(postgres_database, autocommit=True) as connection:
+            connection.execute(f"NOTIFY {WAKE_CHANNEL}")
+        await until(lambda: bool(wakes))
+        stop.set()
+        with psycopg.connect(postgres_database, autocommit=True) as connection:
+            connection.execute(f"NOTIFY {WAKE_CHANNEL}")  # the listener returns at once
+        await asyncio.wait_for(listener, 5)
+
+    with caplog.at_level(logging.INFO, logger="portin.delivery.pg_wake"), \
+            TcpProxy(port).running() as proxy:
+        asyncio.run(scenario(proxy))
+    lines = [r for r in caplog.records if r.name == "portin.delivery.pg_wake"]
+    assert [r.levelname for r in lines] == ["WARNING", "INFO"], [r.getMessage() for r in lines]
+    assert all("\n" not in r.getMessage() for r in lines)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 _CHUNK = 65536
 _TICK = 0.05  # how often the threads look whether they should stop
+THREAD_NAME = "tcp-proxy"
 
 
 class TcpProxy:
@@ -67,7 +68,7 @@ class TcpProxy:
                 self.accepted += 1
                 self._open.update((client, upstream))
                 thread = threading.Thread(target=self._pump, args=(client, upstream),
-                                          daemon=True)
+                                          name=THREAD_NAME, daemon=True)
                 self._threads = [t for t in self._threads if t.is_alive()]
                 self._threads.append(thread)
             thread.start()
@@ -96,7 +97,7 @@ class TcpProxy:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[TcpProxy]:
-        acceptor = threading.Thread(target=self._accept_loop, daemon=True)
+        acceptor = threading.Thread(target=self._accept_loop, name=THREAD_NAME, daemon=True)
         acceptor.start()
         try:
             yield self

@@ -1,7 +1,7 @@
 """Waiting out a database outage: the pauses grow and cap, one line when the database goes and
-one when it is back (the delivery worker's loop and its LISTEN for wake-ups), and the real
-delivery worker, cut off from PostgreSQL by a proxy, tries rarely and delivers once the
-connection is restored."""
+one when it is back (the delivery worker's loop, its LISTEN for wake-ups, the draft scheduler),
+and the real delivery worker and scheduler, cut off from PostgreSQL by a proxy, try rarely;
+the worker delivers once the connection is restored."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from portin.config import Settings
 from portin.delivery.pg_wake import listen_for_work
 from portin.storage.db import WAKE_CHANNEL, Database
 from portin.worker.outage import LONGEST_PAUSE_SECONDS, OutageBackoff
+from portin.worker.scheduler import run_scheduler
 from tests.conftest import Api, make_operator_headers, make_tenant
 from tests.support.receiver import Receiver
 from tests.support.tcp_proxy import TcpProxy
@@ -162,3 +163,37 @@ async def until(condition: Callable[[], bool], timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+def test_the_draft_scheduler_backs_off_while_cut_off_and_says_so_once(
+        postgres_db: Database, postgres_database: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    port = make_url(postgres_database).port or 5432
+
+    async def scenario(proxy: TcpProxy, db: Database) -> int:
+        stop = asyncio.Event()
+        settings = Settings(database_url=db.url, scheduler_interval_seconds=0.05)
+        scheduler = asyncio.create_task(run_scheduler(db, settings, stop))
+        await asyncio.sleep(0.5)  # ~10 ticks that work
+        proxy.cut()
+        refused_before = proxy.refused
+        await asyncio.sleep(2.0)
+        tries = proxy.refused - refused_before
+        proxy.restore()
+        await until(lambda: any("is back" in r.getMessage() for r in caplog.records))
+        stop.set()
+        await asyncio.wait_for(scheduler, 5)
+        return tries
+
+    with caplog.at_level(logging.INFO, logger="portin.worker.scheduler"), \
+            TcpProxy(port).running() as proxy:
+        db = Database(through(proxy, postgres_database))
+        try:
+            tries = asyncio.run(scenario(proxy, db))
+        finally:
+            db.dispose()
+    # Every 0.05 s would be 40 tries; from 0.1 s doubling, about 5.
+    assert 1 <= tries < 20, tries
+    lines = [r for r in caplog.records if r.name == "portin.worker.scheduler"]
+    assert [r.levelname for r in lines] == ["WARNING", "INFO"], [r.getMessage() for r in lines]
+    assert all(r.exc_info is None for r in lines)

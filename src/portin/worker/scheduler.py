@@ -28,7 +28,8 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
         except Exception as exc:
             if not outage.failed(exc):
                 log.exception("draft expiry failed; trying again next tick")
-        pause = settings.scheduler_interval_seconds if outage.pause is None else outage.pause
+        # In an outage, the growing pause once it is longer than a tick: never more often.
+        pause = max(settings.scheduler_interval_seconds, outage.pause or 0.0)
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:

@@ -4,7 +4,6 @@ failed; the other deliveries of its batch go out as usual."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,8 @@ from portin.services.events import record
 from portin.storage import orders as order_store
 from portin.storage.db import Database
 from tests.conftest import Api
-from tests.support.smtp import Inbox, smtp_server
+from tests.support.smtp import Inbox
 from tests.support.worker import running_worker
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
-    with smtp_server() as server:
-        yield server
 
 
 def wait_for(condition: Any, timeout: float = 20.0) -> Any:

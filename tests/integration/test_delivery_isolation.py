@@ -6,7 +6,7 @@ raises.) Real worker, real SMTP server, real webhook receiver."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from portin.storage.db import Database
 from portin.storage.models import Delivery, DeliveryAttempt
 from tests.conftest import Api
 from tests.support.receiver import Receiver
-from tests.support.smtp import Inbox, smtp_server
+from tests.support.smtp import Inbox
 from tests.support.worker import running_worker
 
 MAX_ATTEMPTS = 3
@@ -33,18 +33,6 @@ MAX_ATTEMPTS = 3
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"retry_max_attempts": MAX_ATTEMPTS})
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
-    with smtp_server() as server:
-        yield server
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:

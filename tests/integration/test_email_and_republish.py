@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api, Tenant
 from tests.support.receiver import Receiver
-from tests.support.smtp import Inbox, smtp_server
+from tests.support.smtp import Inbox
 from tests.support.worker import running_worker
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, str]]:
-    with smtp_server() as server:
-        yield server
 
 
 def n(i: int) -> str:

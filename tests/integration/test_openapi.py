@@ -25,12 +25,6 @@ from tests.support.worker import running_worker
 Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
-
-
 def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> list[Answer]:
     """Call every /v2 operation at least once, with data that fills its optional parts."""
     answers: list[Answer] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -15,12 +14,6 @@ from portin.storage.db import Database
 from tests.conftest import Api, Tenant
 from tests.support.receiver import Receiver, verifies
 from tests.support.worker import running_worker
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver().running() as running:
-        yield running
 
 
 def n(i: int) -> str:

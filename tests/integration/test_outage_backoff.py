@@ -100,9 +100,10 @@ def test_the_worker_backs_off_while_cut_off_and_delivers_when_restored(
                          json={"body": "before"}, expect=201)
                 receiver.wait_for("/hook", 1, timeout=15)
 
-                proxy.cut()
+                # Cleared before the cut: the worker may notice it at once.
                 caplog.clear()
                 refused_before = proxy.refused
+                proxy.cut()
                 time.sleep(2.0)
                 tries = proxy.refused - refused_before
                 lines = [r for r in caplog.records if r.name.startswith("portin")]
@@ -175,8 +176,8 @@ def test_the_draft_scheduler_backs_off_while_cut_off_and_says_so_once(
         settings = Settings(database_url=db.url, scheduler_interval_seconds=0.05)
         scheduler = asyncio.create_task(run_scheduler(db, settings, stop))
         await asyncio.sleep(0.5)  # ~10 ticks that work
-        proxy.cut()
         refused_before = proxy.refused
+        proxy.cut()
         await asyncio.sleep(2.0)
         tries = proxy.refused - refused_before
         proxy.restore()

@@ -3,7 +3,6 @@ failed; the other deliveries of its batch go out as usual."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -16,18 +15,13 @@ from portin.services.events import record
 from portin.storage import orders as order_store
 from portin.storage.db import Database
 from tests.conftest import Api
+from tests.support import waiting
 from tests.support.smtp import Inbox
 from tests.support.worker import running_worker
 
 
 def wait_for(condition: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+    return waiting.wait_for(condition, timeout)
 
 
 def test_an_email_that_cannot_be_rendered_fails_alone_after_its_attempts(

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api, Tenant
+from tests.support import waiting
 from tests.support.receiver import Receiver
 from tests.support.smtp import Inbox
 from tests.support.worker import running_worker
@@ -20,13 +21,7 @@ def n(i: int) -> str:
 
 
 def wait_for(condition: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+    return waiting.wait_for(condition, timeout)
 
 
 def test_exception_email_names_every_reason_in_words(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -302,3 +303,62 @@ class EventCount(Base):
                                                  primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# -- documents ----------------------------------------------------------------------------
+class Document(Base):
+    """A file an organization uploaded (a LOA, an invoice) or portin made (a report's CSV).
+
+    The bytes live in `document_chunks`, so listing documents never reads a file, and a file
+    is written and read a chunk at a time.
+    """
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    # What the content is, found from its first bytes (never from the filename).
+    content_type: Mapped[str] = mapped_column(String(127))
+    customer_reference: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # pending, verified, denied
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_documents_org_created", "organization_id", "created_at"),
+    )
+
+
+class DocumentChunk(Base):
+    """One piece of a document's bytes, in order."""
+
+    __tablename__ = "document_chunks"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    chunk_index: Mapped[int] = mapped_column(primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentLink(Base):
+    """Where a document is used: an order's LOA, a LOA configuration's logo, a report's file.
+    A document with links cannot be deleted."""
+
+    __tablename__ = "document_links"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    linked_record_type: Mapped[str] = mapped_column(String(64))
+    linked_resource_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    # What the link is for on that record ("loa", "invoice", "logo", "additional"...).
+    purpose: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_document_links_resource", "organization_id", "linked_resource_id"),
+        UniqueConstraint("document_id", "linked_record_type", "linked_resource_id", "purpose",
+                         name="uq_document_link_once"),
+    )

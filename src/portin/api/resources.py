@@ -7,9 +7,12 @@ from portin.domain.timefmt import iso
 from portin.storage.models import (
     Delivery,
     DeliveryAttempt,
+    Document,
+    LoaConfiguration,
     NotificationChannel,
     NotificationProfile,
     NotificationSetting,
+    PortingAdditionalDocument,
     PortingComment,
     PortingEvent,
     PortingOrder,
@@ -183,4 +186,44 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "created_at": iso(row.created_at),
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
+    })
+
+
+# -- LOA configurations and additional documents -----------------------------------------
+def loa_configuration(row: LoaConfiguration) -> responses.PortingLoaConfiguration:
+    return responses.PortingLoaConfiguration.model_validate({
+        "id": row.id,
+        "name": row.name,
+        "company_name": row.company_name,
+        "organization_id": row.organization_id,
+        "address": {
+            "city": row.city,
+            "country_code": row.country_code,
+            "extended_address": row.extended_address,
+            "state": row.state,
+            "street_address": row.street_address,
+            "zip_code": row.zip_code,
+        },
+        "contact": {"email": row.contact_email, "phone_number": row.contact_phone_number},
+        # A logo is always a PNG: the service refuses any other kind.
+        "logo": (None if row.logo_document_id is None
+                 else {"content_type": "image/png", "document_id": row.logo_document_id}),
+        "record_type": "porting_loa_configuration",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    })
+
+
+def additional_document(row: PortingAdditionalDocument, document: Document
+                        ) -> responses.PortingAdditionalDocument:
+    return responses.PortingAdditionalDocument.model_validate({
+        "id": row.id,
+        "porting_order_id": row.porting_order_id,
+        "document_id": row.document_id,
+        "document_type": row.document_type,
+        "content_type": document.content_type,
+        "filename": document.filename,
+        "record_type": "porting_additional_document",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
     })

@@ -389,3 +389,54 @@ NotificationEventList = ListOf[NotificationEvent]
 EventConditionList = ListOf[NotificationEventCondition]
 DeliveryList = ListOf[WebhookDelivery]
 OneDelivery = One[WebhookDelivery]
+
+
+# -- LOA configurations and additional documents -----------------------------------------
+class LoaConfigurationAddress(Wire):
+    city: str
+    country_code: str
+    extended_address: str | None
+    state: str
+    street_address: str
+    zip_code: str
+
+
+class LoaConfigurationContact(Wire):
+    email: str
+    phone_number: str
+
+
+class LoaConfigurationLogo(Wire):
+    content_type: Literal["image/png"]
+    document_id: str
+
+
+class PortingLoaConfiguration(Wire):
+    id: str
+    name: str
+    company_name: str
+    organization_id: str
+    address: LoaConfigurationAddress
+    contact: LoaConfigurationContact
+    logo: LoaConfigurationLogo | None
+    record_type: Literal["porting_loa_configuration"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PortingAdditionalDocument(Wire):
+    id: str
+    porting_order_id: str
+    document_id: str
+    document_type: Literal["loa", "invoice", "csr", "other"]
+    content_type: str
+    filename: str
+    record_type: Literal["porting_additional_document"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+LoaConfigurationList = ListOf[PortingLoaConfiguration]
+OneLoaConfiguration = One[PortingLoaConfiguration]
+AdditionalDocumentList = ListOf[PortingAdditionalDocument]
+CreatedAdditionalDocuments = Many[PortingAdditionalDocument]

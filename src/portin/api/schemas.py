@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 Text255 = Field(default=None, max_length=255)
 
@@ -184,3 +192,58 @@ class RepublishBody(Strict):
 
     notification_channel_id: str | None = Field(default=None, max_length=64)
     webhook_url_only: bool = False
+
+
+# -- LOA configurations and additional documents -----------------------------------------
+# Printed on a letter: leading and trailing blanks dropped, never empty.
+LoaText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class LoaAddress(Strict):
+    city: LoaText
+    country_code: str = Field(pattern=r"^[A-Za-z]{2}$")
+    state: LoaText
+    street_address: LoaText
+    zip_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=32)]
+    extended_address: str | None = Text255
+
+
+class LoaContact(Strict):
+    email: str = Field(max_length=254)
+    phone_number: str = Field(max_length=32)  # +E.164, checked by the service
+
+
+class LoaLogo(Strict):
+    document_id: str = Field(max_length=64)
+
+
+class LoaConfigurationBody(Strict):
+    """Create and preview. The SDK types `logo` as required; portin also takes a
+    configuration without one (omitted or null)."""
+
+    address: LoaAddress
+    company_name: LoaText
+    contact: LoaContact
+    logo: LoaLogo | None = None
+    name: LoaText
+
+
+class LoaConfigurationUpdate(Strict):
+    """PATCH: omitted fields keep their value; `logo: null` removes the logo; the other
+    fields cannot be cleared."""
+
+    address: LoaAddress | None = None
+    company_name: LoaText | None = None
+    contact: LoaContact | None = None
+    logo: LoaLogo | None = None
+    name: LoaText | None = None
+
+
+class AdditionalDocumentItem(Strict):
+    document_id: str = Field(max_length=64)
+    document_type: Literal["loa", "invoice", "csr", "other"]
+
+
+class AdditionalDocumentsCreate(Strict):
+    additional_documents: list[AdditionalDocumentItem] = Field(min_length=1, max_length=50)

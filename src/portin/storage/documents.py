@@ -72,6 +72,16 @@ def delete_links_to(session: Session, organization_id: str, linked_resource_id: 
     session.execute(stmt)
 
 
+def delete_link(session: Session, document_id: str, linked_record_type: str,
+                linked_resource_id: str, purpose: str) -> None:
+    """One document's link to one record (the others linked to that record stay)."""
+    session.execute(delete(DocumentLink).where(
+        DocumentLink.document_id == document_id,
+        DocumentLink.linked_record_type == linked_record_type,
+        DocumentLink.linked_resource_id == linked_resource_id,
+        DocumentLink.purpose == purpose))
+
+
 def delete_document(session: Session, document: Document) -> None:
     """The document and its bytes (its links must be gone first)."""
     session.execute(delete(DocumentChunk).where(DocumentChunk.document_id == document.id))

@@ -362,3 +362,53 @@ class DocumentLink(Base):
         UniqueConstraint("document_id", "linked_record_type", "linked_resource_id", "purpose",
                          name="uq_document_link_once"),
     )
+
+
+# -- LOA configurations and additional documents -----------------------------------------
+class LoaConfiguration(Base):
+    """An organization's branding for the Letters of Authorization portin draws: the company,
+    its address and contact, and a PNG logo (a document, linked with purpose "logo")."""
+
+    __tablename__ = "loa_configurations"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    company_name: Mapped[str] = mapped_column(String(255))
+    street_address: Mapped[str] = mapped_column(String(255))
+    extended_address: Mapped[str | None] = mapped_column(String(255))
+    city: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(255))
+    zip_code: Mapped[str] = mapped_column(String(32))
+    country_code: Mapped[str] = mapped_column(String(2))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_phone_number: Mapped[str] = mapped_column(String(16))
+    logo_document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_loa_configurations_org_created", "organization_id", "created_at"),
+    )
+
+
+class PortingAdditionalDocument(Base):
+    """A document attached to an order beyond its LOA and invoice (a CSR, another LOA...),
+    with the kind the user gave it. The document is linked to the order, purpose
+    "additional"."""
+
+    __tablename__ = "porting_additional_documents"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    document_type: Mapped[str] = mapped_column(String(16))  # loa, invoice, csr, other
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_additional_documents_order_created", "porting_order_id", "created_at"),
+        UniqueConstraint("porting_order_id", "document_id",
+                         name="uq_additional_document_once_per_order"),
+    )

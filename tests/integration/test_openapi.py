@@ -15,10 +15,13 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import account, deliveries, events, loa, notifications, operator, orders
 from portin.config import Settings
+from portin.domain.timefmt import utcnow
+from portin.services import documents
 from portin.storage.db import Database
 from tests.conftest import Api
+from tests.integration.test_loa_api import PDF_FILE, png_bytes
 from tests.support.receiver import Receiver
 from tests.support.worker import running_worker
 
@@ -35,7 +38,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
         response = api.client.request(operation.split()[0], path, headers=headers, **kwargs)
         assert response.status_code == expect, (operation, response.text)
         answers.append((operation, response))
-        return response.json() if response.content else None
+        is_json = response.headers.get("content-type") == "application/json"
+        return response.json() if response.content and is_json else None
 
     subscription = api.subscribe("webhook", receiver.url("/channel"))
     profile_id, channel_id = subscription["profile_id"], subscription["channel_id"]
@@ -128,6 +132,37 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     call("DELETE /v2/notification_channels/{channel_id}", spare_channel_path, 200)
     call("DELETE /v2/notification_profiles/{profile_id}", spare_path, 200)
 
+    with db.writing() as session:
+        logo, csr = (documents.store_document(
+            session, api.tenant.organization_id, name, [data], utcnow(), max_bytes=10**6).id
+            for name, data in (("logo.png", png_bytes()), ("csr.pdf", PDF_FILE)))
+    configs = "/v2/porting/loa_configurations"
+    branding = {"name": "Main", "company_name": "Acme Telco", "logo": {"document_id": logo},
+                "address": {"street_address": "1 Main St", "extended_address": "Floor 2",
+                            "city": "Denver", "state": "CO", "zip_code": "80202",
+                            "country_code": "US"},
+                "contact": {"email": "loa@acme.example", "phone_number": "+13035550100"}}
+    config = call("POST /v2/porting/loa_configurations", configs, 201, json=branding)["data"]
+    config_path = f"{configs}/{config['id']}"
+    call("GET /v2/porting/loa_configurations", configs, 200)
+    call("GET /v2/porting/loa_configurations/{loa_configuration_id}", config_path, 200)
+    call("PATCH /v2/porting/loa_configurations/{loa_configuration_id}", config_path, 200,
+         json={"name": "Renamed"})
+    call("POST /v2/porting/loa_configurations/preview", f"{configs}/preview", 200,
+         json=branding)
+    call("GET /v2/porting/loa_configurations/{loa_configuration_id}/preview",
+         f"{config_path}/preview", 200)
+    call("GET /v2/porting_orders/{order_id}/loa_template", f"{one}/loa_template", 200,
+         params={"loa_configuration_id": config["id"]})
+    extra = f"{one}/additional_documents"
+    attached = call("POST /v2/porting_orders/{order_id}/additional_documents", extra, 201,
+                    json={"additional_documents": [{"document_id": csr,
+                                                    "document_type": "csr"}]})["data"]
+    call("GET /v2/porting_orders/{order_id}/additional_documents", extra, 200)
+    call("DELETE /v2/porting_orders/{order_id}/additional_documents/{additional_document_id}",
+         f"{extra}/{attached[0]['id']}", 204)
+    call("DELETE /v2/porting/loa_configurations/{loa_configuration_id}", config_path, 204)
+
     with running_worker(db, settings):
         deadline = time.monotonic() + 20
         while any(d["status"] == "pending" and d["method"] == "webhook"
@@ -166,13 +201,17 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 50  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
         status, success = successes.popitem()
         if status == "204":
             assert "content" not in success, (method, path)
+            continue
+        if "application/pdf" in success["content"]:  # the LOA PDFs
+            assert success["content"] == {"application/pdf": {
+                "schema": {"type": "string", "format": "binary"}}}, (method, path)
             continue
         schema = success["content"]["application/json"]["schema"]
         assert "$ref" in schema, (method, path, schema)
@@ -221,7 +260,7 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
+    for module in (account, deliveries, events, loa, notifications, operator, orders):
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:
@@ -241,6 +280,10 @@ def test_real_answers_are_what_the_document_says(api: Api, db: Database, setting
         answer = document["paths"][path][method.lower()]["responses"][str(response.status_code)]
         if response.status_code == 204:
             assert response.content == b""
+            continue
+        if "application/pdf" in answer["content"]:
+            assert response.headers["content-type"] == "application/pdf", operation
+            assert response.content.startswith(b"%PDF-"), operation
             continue
         model = models[operation]
         ref = answer["content"]["application/json"]["schema"]["$ref"]

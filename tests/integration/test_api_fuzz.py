@@ -30,7 +30,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portin.config import Settings
+from portin.domain.timefmt import utcnow
+from portin.services import documents
 from tests.conftest import Api
+from tests.integration.test_loa_api import PDF_FILE, png_bytes
+from tests.integration.test_loa_api import body as loa_body
 
 # The checks every response must pass.
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
@@ -65,12 +69,28 @@ def seed(api: Api) -> dict[str, list[str]]:
              json={"body": "Please port soon."})
     confirmed = api.create_order("+13032220002")
     api.confirm(confirmed["id"])
-    return {"order_id": [draft["id"], confirmed["id"]],
+    loa = seed_loa(api, draft["id"])
+    return {**loa, "order_id": [draft["id"], confirmed["id"]],
             "event_id": [api.events()[0]["id"]],
             "profile_id": [subscription["profile_id"]],
             "channel_id": [subscription["channel_id"]],
             "setting_id": [subscription["setting_id"]],
             "delivery_id": [api.deliveries()[0]["id"]]}
+
+
+def seed_loa(api: Api, order_id: str) -> dict[str, list[str]]:
+    """A LOA configuration with a logo, and an additional document on the draft."""
+    with api.client.app.state.db.writing() as session:  # type: ignore[attr-defined]
+        logo, csr = (documents.store_document(
+            session, api.tenant.organization_id, name, [data], utcnow(), max_bytes=10**6).id
+            for name, data in (("logo.png", png_bytes()), ("csr.pdf", PDF_FILE)))
+    config = api.user("POST", "/v2/porting/loa_configurations", 201,
+                      json=loa_body(logo={"document_id": logo}))["data"]
+    attached = api.user("POST", f"/v2/porting_orders/{order_id}/additional_documents", 201,
+                        json={"additional_documents": [
+                            {"document_id": csr, "document_type": "csr"}]})["data"]
+    return {"loa_configuration_id": [config["id"]],
+            "additional_document_id": [attached[0]["id"]]}
 
 
 def case_strategy(operation: Any, rows: dict[str, list[str]]) -> st.SearchStrategy[Any]:

@@ -15,7 +15,15 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    deliveries,
+    events,
+    notifications,
+    number_ranges,
+    operator,
+    orders,
+)
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api
@@ -85,6 +93,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
 
     draft = api.create_order("+13032220009", reference=None)
     call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
+    exercise_number_ranges(api, call)
 
     call("GET /v2/public_key", "/v2/public_key", 200)
     call("GET /v2/porting_phone_numbers", "/v2/porting_phone_numbers", 200)
@@ -141,6 +150,41 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     return answers
 
 
+def exercise_number_ranges(api: Api, call: Any) -> None:
+    """Every route of api/routes/number_ranges.py, on a partial UK draft."""
+    order = api.create_order("+442079460000", "+442079460099", reference=None)
+    one = f"/v2/porting_orders/{order['id']}"
+    desk = f"/v2/operator/porting_orders/{order['id']}"
+    api.user("PATCH", one, json={"misc": {"type": "partial"}})
+    number_id = order["phone_numbers"][0]["id"]
+    base = "/v2/porting_orders/phone_number_configurations"
+    call(f"POST {base}", base, 201, json={"phone_number_configurations": [
+        {"porting_phone_number_id": number_id,
+         "user_bundle_id": "1c2d3e4f-0000-4000-8000-000000000001"}]})
+    call(f"GET {base}", base, 200)
+    for kind, body in (
+            ("phone_number_blocks", {
+                "phone_number_range": {"start_at": "+442079460000", "end_at": "+442079460099"},
+                "activation_ranges": [{"start_at": "+442079460000",
+                                       "end_at": "+442079460009"}]}),
+            ("phone_number_extensions", {
+                "porting_phone_number_id": number_id,
+                "extension_range": {"start_at": 100, "end_at": 199},
+                "activation_ranges": [{"start_at": 100, "end_at": 109}]}),
+            ("associated_phone_numbers", {
+                "action": "keep",
+                "phone_number_range": {"start_at": "+442079460500",
+                                       "end_at": "+442079460599"}})):
+        row_id = {"phone_number_blocks": "block_id", "phone_number_extensions": "extension_id",
+                  "associated_phone_numbers": "associated_id"}[kind]
+        path = f"/v2/porting_orders/{{order_id}}/{kind}"
+        created = call(f"POST {path}", f"{one}/{kind}", 201, json=body)["data"]
+        call(f"GET {path}", f"{one}/{kind}", 200)
+        call(f"GET /v2/operator/porting_orders/{{order_id}}/{kind}", f"{desk}/{kind}", 200,
+             operator=True)
+        call(f"DELETE {path}/{{{row_id}}}", f"{one}/{kind}/{created['id']}", 200)
+
+
 # -- the document -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -166,7 +210,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 53  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
@@ -221,8 +265,9 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
-        for route in module.router.routes:
+    routers = [m.router for m in (account, deliveries, events, notifications, operator, orders)]
+    for router in [*routers, number_ranges.router, number_ranges.operator_router]:
+        for route in router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:
                     models[f"{method} {route.path}"] = route.response_model

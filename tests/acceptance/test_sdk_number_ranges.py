@@ -30,8 +30,8 @@ def desk(server: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def partial_uk_order(sdk: telnyx.Telnyx) -> str:
-    order = sdk.porting_orders.create(phone_numbers=[FIRST, LAST, OTHER]).data
+def partial_uk_order(sdk: telnyx.Telnyx, *numbers: str) -> str:
+    order = sdk.porting_orders.create(phone_numbers=list(numbers or (FIRST, LAST, OTHER))).data
     assert order is not None and order[0].id is not None
     sdk.porting_orders.update(order[0].id, misc={"type": "partial"})
     return order[0].id
@@ -105,7 +105,7 @@ def test_blocks_extensions_and_associated_numbers_through_the_sdk(
 
 
 def test_number_configurations_through_the_sdk(sdk: telnyx.Telnyx) -> None:
-    order_id = partial_uk_order(sdk)
+    order_id = partial_uk_order(sdk, "+442079460800")
     order = sdk.porting_orders.retrieve(order_id).data
     assert order is not None and order.phone_numbers is not None
     number_id = order.phone_numbers[0].id

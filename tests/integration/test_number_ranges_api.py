@@ -424,3 +424,21 @@ def test_the_configurations_path_is_never_taken_for_an_order_id(api: Api) -> Non
     assert api.user("GET", "/v2/porting_orders/phone_number_configurations")["data"] == []
     error = api.user("POST", "/v2/porting_orders/phone_number_configurations", 422, json={})
     assert error["errors"][0]["source"]["pointer"] == "/phone_number_configurations"
+
+
+def test_a_split_takes_a_numbers_extensions_with_it(api: Api) -> None:
+    order = uk_order(api)
+    one = f"/v2/porting_orders/{order['id']}"
+    moved = order["phone_numbers"][2]
+    staying = order["phone_numbers"][0]
+    kept = api.user("POST", f"{one}/phone_number_extensions", 201,
+                    json=extension_body(staying["id"]))["data"]
+    going = api.user("POST", f"{one}/phone_number_extensions", 201,
+                     json=extension_body(moved["id"]))["data"]
+    block = api.user("POST", f"{one}/phone_number_blocks", 201, json=block_body())["data"]
+    new_order = api.op("POST", f"/v2/operator/porting_orders/{order['id']}/split", 201,
+                       json={"phone_numbers": [moved["phone_number"]]})["data"]
+    assert api.user("GET", f"{one}/phone_number_extensions")["data"] == [kept]
+    assert api.user("GET", f"/v2/porting_orders/{new_order['id']}/phone_number_extensions"
+                    )["data"] == [going]
+    assert api.user("GET", f"{one}/phone_number_blocks")["data"] == [block]

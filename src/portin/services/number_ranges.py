@@ -180,6 +180,13 @@ def delete_range(session: Session, order: PortingOrder, row: RangeRow, now: date
     _touch(session, order, now)
 
 
+def move_extensions(session: Session, number_ids: list[str], target_order_id: str) -> None:
+    """A split: extensions go with their number to the new order (blocks stay: a block is
+    the order's, anchored on two of its numbers)."""
+    for extension in store.extensions_of_numbers(session, number_ids):
+        extension.porting_order_id = target_order_id
+
+
 def create_configurations(session: Session, organization_id: str, items: list[Pair],
                           now: datetime) -> list[PortingPhoneNumberConfiguration]:
     """(porting_phone_number_id, user_bundle_id) pairs: all of them or none. Each number is

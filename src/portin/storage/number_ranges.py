@@ -96,6 +96,13 @@ def list_blocks(session: Session, order_id: str, filters: BlockFilters, sort: st
     return _page(session, stmt, block.created_at, block.id, sort, page)
 
 
+def extensions_of_numbers(session: Session, number_ids: Sequence[str]
+                          ) -> Sequence[PortingPhoneNumberExtension]:
+    ext = PortingPhoneNumberExtension
+    return session.execute(select(ext).where(
+        ext.porting_phone_number_id.in_(number_ids))).scalars().all()
+
+
 def list_extensions(session: Session, order_id: str, porting_phone_number_id: str | None,
                     sort: str, page: PageRequest) -> Page[PortingPhoneNumberExtension]:
     ext = PortingPhoneNumberExtension

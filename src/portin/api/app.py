@@ -15,7 +15,16 @@ from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
-from portin.api.routes import account, deliveries, events, loa, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    deliveries,
+    events,
+    loa,
+    notifications,
+    number_ranges,
+    operator,
+    orders,
+)
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
@@ -55,8 +64,12 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.rate_limits = RateLimits(settings)
     errors.install(app)
     openapi.install(app)
+    # Number ranges first: their fixed /porting_orders/phone_number_configurations must match
+    # before /porting_orders/{order_id} could take it for an order id.
+    app.include_router(number_ranges.router)
     for module in (orders, events, operator, account, notifications, deliveries, loa):
         app.include_router(module.router)
+    app.include_router(number_ranges.operator_router)
     portal.install(app)
     # Innermost of the middlewares (each later one wraps it): it answers what no exception
     # handler took, inside the security headers.

@@ -46,7 +46,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(422)  # the services' own rules (transitions, references, SSRF guard)
     if "{" in path or path == "/v2/public_key":
         statuses.add(404)
-    if method in WRITES and "/porting_orders/{order_id}" in path:
+    if method in WRITES and ("/porting_orders/{order_id}" in path
+                             or path == "/v2/porting_orders/phone_number_configurations"):
         statuses.add(409)  # the order's optimistic version column
     return sorted(statuses)
 

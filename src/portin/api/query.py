@@ -75,6 +75,18 @@ class Query:
                 result.append(value)
         return result
 
+    def texts(self, key: str, max_length: int = 255, max_items: int = 100) -> list[str]:
+        """Free-text values given as repeated keys and/or comma-joined (the SDK joins arrays)."""
+        result = [value.strip() for raw in self._values.get(key, []) for value in raw.split(",")
+                  if value.strip()]
+        if len(result) > max_items:
+            raise InvalidRequest(f"{key} takes at most {max_items} values.", parameter=key)
+        for value in result:
+            if len(value) > max_length:
+                raise InvalidRequest(f"{key} values are at most {max_length} characters.",
+                                     parameter=key)
+        return result
+
     def boolean(self, key: str) -> bool | None:
         value = self.text(key)
         if value is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from portin.api import responses
 from portin.domain.timefmt import iso
 from portin.storage.models import (
@@ -13,10 +15,14 @@ from portin.storage.models import (
     NotificationProfile,
     NotificationSetting,
     PortingAdditionalDocument,
+    PortingAssociatedPhoneNumber,
     PortingComment,
     PortingEvent,
     PortingOrder,
     PortingPhoneNumber,
+    PortingPhoneNumberBlock,
+    PortingPhoneNumberConfiguration,
+    PortingPhoneNumberExtension,
 )
 
 PHONE_NUMBERS_SHOWN = 50
@@ -43,8 +49,9 @@ def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> responses.P
 
 
 def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
-          numbers_count: int) -> responses.PortingOrder:
-    """A PortingOrder. `numbers` is None when the caller did not ask to include them."""
+          numbers_count: int, additional_steps: Sequence[str] = ()) -> responses.PortingOrder:
+    """A PortingOrder. `numbers` is None when the caller did not ask to include them;
+    `additional_steps` are the steps the order still needs (see `additional_steps_of`)."""
     return responses.PortingOrder.model_validate({
         "id": row.id,
         "record_type": "porting_order",
@@ -80,7 +87,7 @@ def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
         "phone_number_configuration": row.phone_number_configuration,
         "requirements": [],
         "requirements_met": _requirements_met(row),
-        "additional_steps": [],
+        "additional_steps": list(additional_steps),
         "user_feedback": row.user_feedback,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
@@ -224,6 +231,58 @@ def additional_document(row: PortingAdditionalDocument, document: Document
         "content_type": document.content_type,
         "filename": document.filename,
         "record_type": "porting_additional_document",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    })
+
+
+# -- number ranges ----------------------------------------------------------------------
+def block(row: PortingPhoneNumberBlock) -> responses.PortingPhoneNumberBlock:
+    return responses.PortingPhoneNumberBlock.model_validate({
+        "id": row.id,
+        "phone_number_range": {"start_at": row.start_at, "end_at": row.end_at},
+        "activation_ranges": list(row.activation_ranges or []),
+        "country_code": row.country_code,
+        "phone_number_type": row.phone_number_type,
+        "record_type": "porting_phone_number_block",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    })
+
+
+def extension(row: PortingPhoneNumberExtension) -> responses.PortingPhoneNumberExtension:
+    return responses.PortingPhoneNumberExtension.model_validate({
+        "id": row.id,
+        "porting_phone_number_id": row.porting_phone_number_id,
+        "extension_range": {"start_at": row.start_at, "end_at": row.end_at},
+        "activation_ranges": list(row.activation_ranges or []),
+        "record_type": "porting_phone_number_extension",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    })
+
+
+def associated(row: PortingAssociatedPhoneNumber) -> responses.PortingAssociatedPhoneNumber:
+    return responses.PortingAssociatedPhoneNumber.model_validate({
+        "id": row.id,
+        "porting_order_id": row.porting_order_id,
+        "action": row.action,
+        "phone_number_range": {"start_at": row.start_at, "end_at": row.end_at},
+        "country_code": row.country_code,
+        "phone_number_type": row.phone_number_type,
+        "record_type": "porting_associated_phone_number",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    })
+
+
+def configuration(row: PortingPhoneNumberConfiguration
+                  ) -> responses.PortingPhoneNumberConfiguration:
+    return responses.PortingPhoneNumberConfiguration.model_validate({
+        "id": row.id,
+        "porting_phone_number_id": row.porting_phone_number_id,
+        "user_bundle_id": row.user_bundle_id,
+        "record_type": "porting_phone_number_configuration",
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
     })

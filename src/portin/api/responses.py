@@ -440,3 +440,67 @@ LoaConfigurationList = ListOf[PortingLoaConfiguration]
 OneLoaConfiguration = One[PortingLoaConfiguration]
 AdditionalDocumentList = ListOf[PortingAdditionalDocument]
 CreatedAdditionalDocuments = Many[PortingAdditionalDocument]
+
+
+# -- number ranges ----------------------------------------------------------------------
+class PhoneNumberRange(Wire):
+    start_at: str
+    end_at: str
+
+
+class ExtensionRange(Wire):
+    start_at: int
+    end_at: int
+
+
+class PortingPhoneNumberBlock(Wire):
+    id: str
+    phone_number_range: PhoneNumberRange
+    activation_ranges: list[PhoneNumberRange]
+    country_code: str | None
+    phone_number_type: PhoneNumberType
+    record_type: Literal["porting_phone_number_block"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PortingPhoneNumberExtension(Wire):
+    id: str
+    porting_phone_number_id: str
+    extension_range: ExtensionRange
+    activation_ranges: list[ExtensionRange]
+    record_type: Literal["porting_phone_number_extension"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PortingAssociatedPhoneNumber(Wire):
+    id: str
+    porting_order_id: str
+    action: Literal["keep", "disconnect"]
+    phone_number_range: PhoneNumberRange
+    country_code: str | None
+    phone_number_type: Literal["landline", "local", "mobile", "national", "shared_cost",
+                               "toll_free"]
+    record_type: Literal["porting_associated_phone_number"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PortingPhoneNumberConfiguration(Wire):
+    id: str
+    porting_phone_number_id: str
+    user_bundle_id: str
+    record_type: Literal["porting_phone_number_configuration"]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+BlockList = ListOf[PortingPhoneNumberBlock]
+OneBlock = One[PortingPhoneNumberBlock]
+ExtensionList = ListOf[PortingPhoneNumberExtension]
+OneExtension = One[PortingPhoneNumberExtension]
+AssociatedList = ListOf[PortingAssociatedPhoneNumber]
+OneAssociated = One[PortingAssociatedPhoneNumber]
+ConfigurationList = ListOf[PortingPhoneNumberConfiguration]
+CreatedConfigurations = Many[PortingPhoneNumberConfiguration]

@@ -247,3 +247,51 @@ class AdditionalDocumentItem(Strict):
 
 class AdditionalDocumentsCreate(Strict):
     additional_documents: list[AdditionalDocumentItem] = Field(min_length=1, max_length=50)
+
+
+# -- number ranges ----------------------------------------------------------------------
+E164Text = Field(max_length=16)
+
+
+class PhoneNumberRangeBody(Strict):
+    start_at: str = E164Text
+    end_at: str = E164Text
+
+
+class OptionalPhoneNumberRangeBody(Strict):
+    """An associated number's range: the SDK makes both ends optional; one end alone is a
+    range of one number."""
+
+    start_at: str | None = Field(default=None, max_length=16)
+    end_at: str | None = Field(default=None, max_length=16)
+
+
+class ExtensionRangeBody(Strict):
+    start_at: int
+    end_at: int
+
+
+class PhoneNumberBlockCreate(Strict):
+    phone_number_range: PhoneNumberRangeBody
+    activation_ranges: list[PhoneNumberRangeBody] = Field(max_length=100)
+
+
+class PhoneNumberExtensionCreate(Strict):
+    porting_phone_number_id: str = Field(max_length=64)
+    extension_range: ExtensionRangeBody
+    activation_ranges: list[ExtensionRangeBody] = Field(max_length=100)
+
+
+class AssociatedPhoneNumberCreate(Strict):
+    action: Literal["keep", "disconnect"]
+    phone_number_range: OptionalPhoneNumberRangeBody
+
+
+class PhoneNumberConfigurationItem(Strict):
+    porting_phone_number_id: str = Field(max_length=64)
+    user_bundle_id: str = Field(max_length=64)
+
+
+class PhoneNumberConfigurationsCreate(Strict):
+    phone_number_configurations: list[PhoneNumberConfigurationItem] = Field(
+        default_factory=list, max_length=1000)

@@ -18,6 +18,7 @@ from portin.domain.events import EventType
 from portin.domain.exception_codes import resolve_details
 from portin.domain.lifecycle import Actor, OrderStatus
 from portin.services.events import facts, record
+from portin.services.number_ranges import move_extensions
 from portin.services.orders import ACTIVATION_STATUS, move_to, new_support_key, require_order
 from portin.storage import orders as order_store
 from portin.storage.models import PortingOrder, PortingPhoneNumber
@@ -124,6 +125,7 @@ def split(session: Session, order_id: str, phone_numbers: list[str], now: dateti
     session.flush()
     for number in moving:
         number.porting_order_id = target.id
+    move_extensions(session, [n.id for n in moving], target.id)
     source.updated_at = now
     session.flush()
     for number in moving:

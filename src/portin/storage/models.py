@@ -412,3 +412,78 @@ class PortingAdditionalDocument(Base):
         UniqueConstraint("porting_order_id", "document_id",
                          name="uq_additional_document_once_per_order"),
     )
+
+
+# -- number ranges: blocks, extensions, associated numbers, number configurations -------
+class PortingPhoneNumberBlock(Base):
+    """A range of numbers ported together; its first and last numbers are on the order.
+    `start_value`/`end_value` are the digits as integers, for overlap and contains checks."""
+
+    __tablename__ = "porting_phone_number_blocks"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"), index=True)
+    start_at: Mapped[str] = mapped_column(String(16))
+    end_at: Mapped[str] = mapped_column(String(16))
+    start_value: Mapped[int] = mapped_column(BigInteger)
+    end_value: Mapped[int] = mapped_column(BigInteger)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    phone_number_type: Mapped[str] = mapped_column(String(32))
+    activation_ranges: Mapped[list[Any]] = mapped_column(default=list)  # [{start_at, end_at}]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PortingPhoneNumberExtension(Base):
+    """Extensions behind one number of the order (a PBX's DDI range)."""
+
+    __tablename__ = "porting_phone_number_extensions"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"), index=True)
+    porting_phone_number_id: Mapped[str] = mapped_column(
+        ForeignKey("porting_phone_numbers.id"), index=True)
+    start_at: Mapped[int] = mapped_column(BigInteger)
+    end_at: Mapped[int] = mapped_column(BigInteger)
+    activation_ranges: Mapped[list[Any]] = mapped_column(default=list)  # [{start_at, end_at}]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PortingAssociatedPhoneNumber(Base):
+    """A partial UK port: numbers on the same account that are not ported, kept with the
+    losing carrier or disconnected (`action`)."""
+
+    __tablename__ = "porting_associated_phone_numbers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # keep or disconnect
+    start_at: Mapped[str] = mapped_column(String(16))
+    end_at: Mapped[str] = mapped_column(String(16))
+    start_value: Mapped[int] = mapped_column(BigInteger)
+    end_value: Mapped[int] = mapped_column(BigInteger)
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    phone_number_type: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PortingPhoneNumberConfiguration(Base):
+    """The user bundle a porting number is to be configured with; one per number."""
+
+    __tablename__ = "porting_phone_number_configurations"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_phone_number_id: Mapped[str] = mapped_column(
+        ForeignKey("porting_phone_numbers.id"), unique=True)
+    user_bundle_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_number_configurations_org_created",
+                            "organization_id", "created_at"),)

@@ -12,9 +12,11 @@ from portin.api.schemas import CommentCreate, OrderCreate, OrderUpdate
 from portin.config import Settings
 from portin.domain.exception_codes import EXCEPTION_TYPES
 from portin.domain.lifecycle import OrderStatus
+from portin.domain.number_ranges import needs_associated_numbers
 from portin.domain.timefmt import utcnow
 from portin.services import orders as order_service
 from portin.services.accounts import Caller
+from portin.storage import number_ranges as range_store
 from portin.storage import orders as order_store
 from portin.storage.db import Database
 from portin.storage.models import PortingOrder
@@ -91,8 +93,22 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
     counts = order_store.count_numbers(session, ids)
     numbers = (order_store.numbers_of(session, ids, resources.PHONE_NUMBERS_SHOWN)
                if include_numbers else {})
+    steps = additional_steps_of(session, rows)
     return [resources.order(row, numbers.get(row.id) if include_numbers else None,
-                            counts[row.id]) for row in rows]
+                            counts[row.id], steps.get(row.id, [])) for row in rows]
+
+
+def additional_steps_of(session: Session, rows: list[PortingOrder]) -> dict[str, list[str]]:
+    """What each order still needs before it can go ahead (the public API's additional_steps).
+    Only partial ports are looked into, so most pages cost no query here."""
+    partial = [row.id for row in rows if row.misc_type == "partial"]
+    if not partial:
+        return {}
+    countries = range_store.countries_of(session, partial)
+    associated = range_store.associated_counts(session, partial)
+    return {order_id: ["associated_phone_numbers"] for order_id in partial
+            if needs_associated_numbers("partial", countries.get(order_id, set()),
+                                        associated.get(order_id, 0))}
 
 
 def single_order(session: Session, row: PortingOrder, include_numbers: bool = True

@@ -11,6 +11,7 @@ stamp in the venv records what it was built from.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,11 @@ def wheel() -> Path:
 
 def _pip(python: str, *args: str) -> None:
     """pip, with its output shown only when it fails (its warnings would fill the test log)."""
+    # Without PYTHONPATH: a source tree on it (PYTHONPATH=src) makes pip think portin is
+    # already installed, and the fresh venv would be left without it.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     done = subprocess.run([python, "-m", "pip", "--disable-pip-version-check", "--quiet",
-                           *args], cwd=ROOT, capture_output=True, text=True)
+                           *args], cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"pip {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 

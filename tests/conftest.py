@@ -21,8 +21,10 @@ from sqlalchemy import text
 
 from portin.api.app import create_app
 from portin.config import Settings
+from portin.domain.timefmt import utcnow
 from portin.services import accounts as account_service
 from portin.storage import migrations
+from portin.storage import requirements as requirement_store
 from portin.storage.db import Database
 from portin.storage.models import Base
 
@@ -58,6 +60,8 @@ def _empty_postgres(url: str) -> None:
     db = Database(url)
     with db.writing() as session:
         session.execute(text(f"TRUNCATE {tables} CASCADE"))
+        # What the migrations seed, as a freshly migrated database has it.
+        requirement_store.seed_catalogue(session, utcnow())
     db.dispose()
 
 

@@ -28,6 +28,7 @@ from tests.integration.test_loa_api import PDF_FILE, png_bytes
 from tests.support.receiver import Receiver
 from tests.support.worker import running_worker
 
+ACCOUNT_NUMBER = "5a91687c-c03b-4367-852d-b428bb78e9dd"  # a shipped requirement type
 Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
 
 
@@ -62,7 +63,9 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
                                   "postal_code": "80202", "country_code": "US"}},
         "misc": {"type": "partial"}, "messaging": {"enable_messaging": True},
         "user_feedback": {"user_rating": 5},
-        "activation_settings": {"foc_datetime_requested": "2099-01-01T12:00:00Z"}})
+        "activation_settings": {"foc_datetime_requested": "2099-01-01T12:00:00Z"},
+        "requirements": [{"requirement_type_id": ACCOUNT_NUMBER, "field_value": "1234"}]})
+    call("GET /v2/porting_orders/{order_id}/requirements", f"{one}/requirements", 200)
     call("GET /v2/porting_orders/{order_id}", one, 200)
     call("GET /v2/porting_orders/{order_id}", one, 200,
          params={"include_phone_numbers": "false"})
@@ -82,6 +85,11 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     call("POST /v2/operator/porting_orders/{order_id}/status", f"{desk}/status", 200,
          operator=True,
          json={"value": "exception", "details": [{"code": "ACCOUNT_NUMBER_MISMATCH"}]})
+    call("GET /v2/operator/porting_orders/{order_id}/requirements", f"{desk}/requirements",
+         200, operator=True)
+    call("POST /v2/operator/porting_orders/{order_id}/requirements/{requirement_type_id}",
+         f"{desk}/requirements/{ACCOUNT_NUMBER}", 200, operator=True,
+         json={"status": "approved"})
     call("POST /v2/operator/porting_orders/{order_id}/comments", f"{desk}/comments", 201,
          operator=True, json={"body": "Please check the account number."})
     call("POST /v2/operator/porting_orders/{order_id}/messaging", f"{desk}/messaging", 200,
@@ -95,6 +103,27 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     exercise_number_ranges(api, call)
 
     call("GET /v2/public_key", "/v2/public_key", 200)
+    call("GET /v2/porting/settings", "/v2/porting/settings", 200)
+    call("PATCH /v2/porting/settings", "/v2/porting/settings", 200,
+         json={"confirm_requires_requirements_met": False})
+    org_settings = f"/v2/operator/organizations/{api.tenant.organization_id}/porting_settings"
+    call("GET /v2/operator/organizations/{organization_id}/porting_settings", org_settings,
+         200, operator=True)
+    call("PATCH /v2/operator/organizations/{organization_id}/porting_settings", org_settings,
+         200, operator=True, json={"confirm_requires_requirements_met": False})
+    types = "/v2/operator/requirement_types"
+    call("PUT /v2/operator/requirement_types/{type_id}", f"{types}/pac", 200, operator=True,
+         json={"name": "PAC", "description": "Porting code", "example": "PAC123456",
+               "type": "textual", "acceptance_criteria": {"max_length": 9}})
+    call("GET /v2/operator/requirement_types", types, 200, operator=True)
+    call("GET /v2/operator/requirement_types/{type_id}", f"{types}/pac", 200, operator=True)
+    rules = "/v2/operator/requirements_by_country"
+    call("PUT /v2/operator/requirements_by_country/{country_code}/{phone_number_type}",
+         f"{rules}/GB/landline", 200, operator=True, json={"requirement_type_ids": ["pac"]})
+    call("GET /v2/operator/requirements_by_country", rules, 200, operator=True)
+    call("DELETE /v2/operator/requirements_by_country/{country_code}/{phone_number_type}",
+         f"{rules}/GB/landline", 204, operator=True)
+    call("DELETE /v2/operator/requirement_types/{type_id}", f"{types}/pac", 204, operator=True)
     call("GET /v2/porting_phone_numbers", "/v2/porting_phone_numbers", 200)
 
     events = call("GET /v2/porting/events", "/v2/porting/events", 200)["data"]

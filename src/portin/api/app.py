@@ -24,6 +24,8 @@ from portin.api.routes import (
     number_ranges,
     operator,
     orders,
+    requirements,
+    requirements_operator,
 )
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
@@ -67,7 +69,8 @@ def create_app(settings: Settings, db: Database | None = None,
     # Number ranges first: their fixed /porting_orders/phone_number_configurations must match
     # before /porting_orders/{order_id} could take it for an order id.
     app.include_router(number_ranges.router)
-    for module in (orders, events, operator, account, notifications, deliveries, loa):
+    for module in (orders, events, operator, account, notifications, deliveries, loa,
+                   requirements, requirements_operator):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     portal.install(app)

@@ -26,7 +26,8 @@ WHY: dict[int, str] = {
     403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
          " else.",
     404: "Nothing with this id in the caller's organization.",
-    409: "The porting order was changed by someone else at the same time; read it and retry.",
+    409: "The porting order was changed by someone else at the same time (read it and retry),"
+         " or the record is still in use.",
     413: "The request body is larger than the configured limit.",
     422: "A field or parameter is invalid, or the change is not allowed in the order's status.",
     429: "Too many requests (rate limited); retry later.",
@@ -49,6 +50,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
     if method in WRITES and ("/porting_orders/{order_id}" in path
                              or path == "/v2/porting_orders/phone_number_configurations"):
         statuses.add(409)  # the order's optimistic version column
+    if method in WRITES and path.startswith("/v2/operator/requirement_types/"):
+        statuses.add(409)  # a type still in use is kept
     return sorted(statuses)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from portin.api import responses
 from portin.domain.timefmt import iso
+from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.storage.models import (
     Delivery,
     DeliveryAttempt,
@@ -23,6 +24,7 @@ from portin.storage.models import (
     PortingPhoneNumberBlock,
     PortingPhoneNumberConfiguration,
     PortingPhoneNumberExtension,
+    RequirementType,
 )
 
 PHONE_NUMBERS_SHOWN = 50
@@ -32,7 +34,8 @@ def phone_numbers_url(order_id: str) -> str:
     return f"/v2/porting_phone_numbers?filter[porting_order_id]={order_id}"
 
 
-def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> responses.PortingPhoneNumber:
+def phone_number(number: PortingPhoneNumber, order: PortingOrder,
+                 requirements: OrderRequirements) -> responses.PortingPhoneNumber:
     return responses.PortingPhoneNumber.model_validate({
         "id": number.id,
         "phone_number": number.phone_number,
@@ -42,14 +45,16 @@ def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> responses.P
         "activation_status": number.activation_status,
         "phone_number_type": number.phone_number_type,
         "portability_status": number.portability_status,
-        "requirements_status": number.requirements_status,
+        "requirements_status": str(requirements.number_status(number.country_code,
+                                                              number.phone_number_type)),
         "country_code": number.country_code,
         "record_type": "porting_phone_number",
     })
 
 
 def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
-          numbers_count: int, additional_steps: Sequence[str] = ()) -> responses.PortingOrder:
+          numbers_count: int, requirements: OrderRequirements,
+          additional_steps: Sequence[str] = ()) -> responses.PortingOrder:
     """A PortingOrder. `numbers` is None when the caller did not ask to include them;
     `additional_steps` are the steps the order still needs (see `additional_steps_of`)."""
     return responses.PortingOrder.model_validate({
@@ -67,7 +72,8 @@ def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
         "organization_id": row.organization_id,
         "phone_number_type": row.phone_number_type,
         "phone_numbers": (None if numbers is None
-                          else [phone_number(n, row) for n in numbers[:PHONE_NUMBERS_SHOWN]]),
+                          else [phone_number(n, row, requirements)
+                                for n in numbers[:PHONE_NUMBERS_SHOWN]]),
         "porting_phone_numbers_count": numbers_count,
         "messaging": {
             "enable_messaging": row.enable_messaging,
@@ -85,23 +91,14 @@ def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
         "documents": row.documents,
         "misc": row.misc,
         "phone_number_configuration": row.phone_number_configuration,
-        "requirements": [],
-        "requirements_met": _requirements_met(row),
+        "requirements": [order_requirement(item) for item in requirements.items
+                         if item.type.type == "document"],
+        "requirements_met": requirements.met,
         "additional_steps": list(additional_steps),
         "user_feedback": row.user_feedback,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
     })
-
-
-def _requirements_met(row: PortingOrder) -> bool:
-    """True once the end user's name, authorized person and service address are filled in."""
-    admin = row.end_user.get("admin") or {}
-    location = row.end_user.get("location") or {}
-    needed = [admin.get("entity_name"), admin.get("auth_person_name"),
-              location.get("street_address"), location.get("locality"),
-              location.get("postal_code"), location.get("country_code")]
-    return all(needed)
 
 
 def comment(row: PortingComment) -> responses.PortingComment:
@@ -286,3 +283,50 @@ def configuration(row: PortingPhoneNumberConfiguration
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
     })
+
+
+# -- requirements -------------------------------------------------------------------------
+def requirement_type_info(row: RequirementType) -> responses.RequirementTypeInfo:
+    return responses.RequirementTypeInfo.model_validate({
+        "id": row.id, "name": row.name, "description": row.description,
+        "example": row.example, "type": row.type,
+        "acceptance_criteria": dict(row.acceptance_criteria or {})})
+
+
+def order_requirement(item: Requirement) -> responses.PortingOrderRequirement:
+    return responses.PortingOrderRequirement.model_validate({
+        "field_type": item.type.type,
+        "field_value": item.value.field_value if item.value else None,
+        "record_type": "porting_requirement",
+        "requirement_status": str(item.status),
+        "requirement_type_id": item.type.id})
+
+
+def requirement(item: Requirement) -> responses.PortingRequirement:
+    return responses.PortingRequirement.model_validate({
+        "field_type": item.type.type,
+        "field_value": item.value.field_value if item.value else None,
+        "record_type": "porting_requirement",
+        "requirement_status": str(item.status),
+        "requirement_type": requirement_type_info(item.type)})
+
+
+def requirement_type(row: RequirementType) -> responses.RequirementType:
+    return responses.RequirementType.model_validate({
+        **requirement_type_info(row).model_dump(),
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+        "record_type": "requirement_type"})
+
+
+def country_requirements(country_code: str, phone_number_type: str,
+                         type_ids: list[str]) -> responses.CountryRequirements:
+    return responses.CountryRequirements.model_validate({
+        "country_code": country_code, "phone_number_type": phone_number_type,
+        "requirement_type_ids": sorted(type_ids), "record_type": "country_requirements"})
+
+
+def porting_settings(settings: Settings) -> responses.PortingSettings:
+    return responses.PortingSettings.model_validate({
+        "organization_id": settings.organization_id,
+        "confirm_requires_requirements_met": settings.confirm_requires_requirements_met,
+        "updated_at": iso(settings.updated_at), "record_type": "porting_settings"})

@@ -23,6 +23,8 @@ PhoneNumberType = Literal["landline", "local", "localcommercial", "mobile", "mul
 MessagingPortStatus = Literal["not_applicable", "pending", "activating", "exception", "canceled",
                               "partial_port_complete", "ported"]
 EventTypeValue = EventType
+RequirementStatusValue = Literal["requirement-info-pending", "requirement-info-under-review",
+                                 "requirement-info-exception", "approved"]
 FreeForm = Annotated[dict[str, Any], Field(description="A free-form JSON object.")]
 
 
@@ -58,8 +60,7 @@ class PortingPhoneNumber(Wire):
     activation_status: ActivationStatus | None
     phone_number_type: PhoneNumberType | None
     portability_status: Literal["pending", "confirmed", "provisional"] | None
-    requirements_status: Literal["requirement-info-pending", "requirement-info-under-review",
-                                 "requirement-info-exception", "approved"] | None
+    requirements_status: RequirementStatusValue | None
     country_code: str | None
     record_type: Literal["porting_phone_number"]
 
@@ -128,6 +129,17 @@ class PortingOrderUserFeedback(Stored):
     user_rating: int | None = None
 
 
+class PortingOrderRequirement(Wire):
+    """A document requirement on the order (the public API types this list as documents only;
+    textual requirements are listed by GET /v2/porting_orders/{id}/requirements)."""
+
+    field_type: Literal["document"]
+    field_value: str | None
+    record_type: Literal["porting_requirement"]
+    requirement_status: RequirementStatusValue
+    requirement_type_id: str
+
+
 class PortingOrder(Wire):
     id: str
     record_type: Literal["porting_order"]
@@ -151,7 +163,7 @@ class PortingOrder(Wire):
     documents: PortingOrderDocuments
     misc: PortingOrderMisc | None
     phone_number_configuration: PortingOrderPhoneNumberConfiguration
-    requirements: list[FreeForm]
+    requirements: list[PortingOrderRequirement]
     requirements_met: bool
     additional_steps: list[Literal["associated_phone_numbers", "phone_number_verification_codes"]]
     user_feedback: PortingOrderUserFeedback
@@ -504,3 +516,64 @@ AssociatedList = ListOf[PortingAssociatedPhoneNumber]
 OneAssociated = One[PortingAssociatedPhoneNumber]
 ConfigurationList = ListOf[PortingPhoneNumberConfiguration]
 CreatedConfigurations = Many[PortingPhoneNumberConfiguration]
+
+
+# -- requirements -----------------------------------------------------------------------
+class RequirementTypeInfo(Wire):
+    id: str
+    name: str
+    description: str
+    example: str | None
+    type: Literal["document", "textual"]
+    acceptance_criteria: FreeForm
+
+
+class PortingRequirement(Wire):
+    """One requirement of an order, as GET /v2/porting_orders/{id}/requirements lists it."""
+
+    field_type: Literal["document", "textual"]
+    field_value: str | None = Field(description="The document id or the text given; null"
+                                                " until the user gives one.")
+    record_type: Literal["porting_requirement"]
+    requirement_status: RequirementStatusValue
+    requirement_type: RequirementTypeInfo
+
+
+class RequirementType(Wire):
+    """A catalogue entry, as the operator edits it."""
+
+    id: str
+    name: str
+    description: str
+    example: str | None
+    type: Literal["document", "textual"]
+    acceptance_criteria: FreeForm
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["requirement_type"]
+
+
+class CountryRequirements(Wire):
+    """Which requirement types numbers of one country and type need."""
+
+    country_code: str
+    phone_number_type: PhoneNumberType
+    requirement_type_ids: list[str]
+    record_type: Literal["country_requirements"]
+
+
+class PortingSettings(Wire):
+    organization_id: str
+    confirm_requires_requirements_met: bool = Field(
+        description="Confirm refuses (422) an order whose requirements are not met.")
+    updated_at: Timestamp | None = Field(description="Null until the settings are first set.")
+    record_type: Literal["porting_settings"]
+
+
+RequirementList = ListOf[PortingRequirement]
+OneRequirement = One[PortingRequirement]
+RequirementTypeList = ListOf[RequirementType]
+OneRequirementType = One[RequirementType]
+CountryRequirementsList = ListOf[CountryRequirements]
+OneCountryRequirements = One[CountryRequirements]
+OnePortingSettings = One[PortingSettings]

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 Text255 = Field(default=None, max_length=255)
@@ -140,6 +141,9 @@ class OrderUpdate(Strict):
     misc: Misc | None = None
     phone_number_configuration: PhoneNumberConfiguration | None = None
     user_feedback: UserFeedback | None = None
+    # An opaque id: portin has no requirement groups and copies nothing from one.
+    requirement_group_id: str | None = Field(default=None, min_length=1, max_length=255)
+    requirements: list[RequirementValue] = Field(default_factory=list, max_length=100)
 
 
 class CommentCreate(Strict):
@@ -295,3 +299,55 @@ class PhoneNumberConfigurationItem(Strict):
 class PhoneNumberConfigurationsCreate(Strict):
     phone_number_configurations: list[PhoneNumberConfigurationItem] = Field(
         default_factory=list, max_length=1000)
+
+
+# -- requirements ---------------------------------------------------------------------------
+class RequirementValue(Strict):
+    """One item of a PATCH's `requirements`: a document id or the text itself."""
+
+    requirement_type_id: str = Field(min_length=1, max_length=36)
+    field_value: str = Field(min_length=1, max_length=1000)
+
+
+class AcceptanceCriteria(Strict):
+    """What a requirement type accepts. portin checks the lengths, values and characters of a
+    textual value; the limits of time and place guide the desk's review."""
+
+    acceptable_characters: str | None = Field(default=None, min_length=1, max_length=1000)
+    acceptable_values: list[Annotated[str, Field(max_length=255)]] | None = Field(
+        default=None, max_length=100)
+    locality_limit: str | None = Field(default=None, max_length=500)
+    max_length: int | None = Field(default=None, ge=1, le=1000)
+    min_length: int | None = Field(default=None, ge=0, le=1000)
+    time_limit: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _lengths_in_order(self) -> AcceptanceCriteria:
+        if (self.min_length is not None and self.max_length is not None
+                and self.min_length > self.max_length):
+            raise ValueError("min_length must not exceed max_length")
+        return self
+
+
+class RequirementTypeBody(Strict):
+    name: str = Field(min_length=1, max_length=255)
+    description: str = Field(min_length=1, max_length=2000)
+    example: str | None = Field(default=None, max_length=2000)
+    type: Literal["document", "textual"]
+    acceptance_criteria: AcceptanceCriteria = Field(default_factory=AcceptanceCriteria)
+
+
+class CountryRequirementsBody(Strict):
+    requirement_type_ids: list[Annotated[str, Field(max_length=36)]] = Field(max_length=50)
+
+
+class RequirementReview(Strict):
+    status: Literal["approved", "rejected"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class PortingSettingsUpdate(Strict):
+    confirm_requires_requirements_met: bool | None = None
+
+
+OrderUpdate.model_rebuild()

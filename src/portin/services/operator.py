@@ -17,6 +17,7 @@ from portin.domain.errors import InvalidRequest, TransitionRefused
 from portin.domain.events import EventType
 from portin.domain.exception_codes import resolve_details
 from portin.domain.lifecycle import Actor, OrderStatus
+from portin.services import requirements as requirement_service
 from portin.services.events import facts, record
 from portin.services.number_ranges import move_extensions
 from portin.services.orders import ACTIVATION_STATUS, move_to, new_support_key, require_order
@@ -57,10 +58,6 @@ def set_status(session: Session, order_id: str, value: str,
         number.activation_status = ACTIVATION_STATUS[target]
         if target in (OrderStatus.FOC_DATE_CONFIRMED, OrderStatus.PORTED):
             number.portability_status = "confirmed"
-        if target == OrderStatus.EXCEPTION:
-            number.requirements_status = "requirement-info-exception"
-        elif target in (OrderStatus.SUBMITTED, OrderStatus.FOC_DATE_CONFIRMED):
-            number.requirements_status = "approved"
     move_to(session, order, target, resolved, now)
     return order
 
@@ -128,6 +125,7 @@ def split(session: Session, order_id: str, phone_numbers: list[str], now: dateti
     move_extensions(session, [n.id for n in moving], target.id)
     source.updated_at = now
     session.flush()
+    requirement_service.copy_to(session, source, target, now)
     for number in moving:
         record(session, source, EventType.SPLIT,
                payloads.split(source.id, target.id, number.id), now)

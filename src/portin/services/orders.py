@@ -17,6 +17,7 @@ from portin.domain.events import EventType
 from portin.domain.lifecycle import Actor, OrderStatus
 from portin.domain.phone_numbers import number_type, validate_numbers
 from portin.domain.webhook_urls import validate_webhook_url
+from portin.services import requirements as requirement_service
 from portin.services.events import facts, record, record_status_changed
 from portin.storage import orders as order_store
 from portin.storage.models import PortingComment, PortingOrder, PortingPhoneNumber
@@ -155,6 +156,7 @@ def update_order(session: Session, organization_id: str, order_id: str,
     for field in ("documents", "phone_number_configuration", "user_feedback"):
         if field in changes and changes[field] is not None:
             setattr(order, field, _merge(getattr(order, field), changes[field]))
+    requirement_service.apply_changes(session, order, changes, now)
     order.updated_at = now
     session.flush()
     return order
@@ -173,6 +175,7 @@ def move_to(session: Session, order: PortingOrder, target: OrderStatus,
 def confirm(session: Session, organization_id: str, order_id: str, now: datetime) -> PortingOrder:
     order = require_order(session, order_id, organization_id)
     lifecycle.check_transition(OrderStatus(order.status), OrderStatus.IN_PROCESS, Actor.USER)
+    requirement_service.check_confirm(session, order)
     order.support_key = new_support_key()
     order.parent_support_key = new_support_key("pr")
     if order.enable_messaging:

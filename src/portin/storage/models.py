@@ -84,6 +84,9 @@ class PortingOrder(Base):
     documents: Mapped[dict[str, Any]]
     phone_number_configuration: Mapped[dict[str, Any]]
     user_feedback: Mapped[dict[str, Any]]
+    # The Requirement Group the user named (opaque: portin has no requirement groups and
+    # copies nothing from it; see docs/API.md, "Requirements").
+    requirement_group_id: Mapped[str | None] = mapped_column(String(255))
     # Copies of nested values that the list filters search, kept in step by the service layer.
     entity_name: Mapped[str | None] = mapped_column(String(255))
     auth_person_name: Mapped[str | None] = mapped_column(String(255))
@@ -114,6 +117,8 @@ class PortingPhoneNumber(Base):
     phone_number_type: Mapped[str] = mapped_column(String(32))
     activation_status: Mapped[str | None] = mapped_column(String(32))
     portability_status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Written once at creation and no longer read: the API computes each number's
+    # requirements status from the order's requirements (services/requirements.py).
     requirements_status: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
 
@@ -487,3 +492,71 @@ class PortingPhoneNumberConfiguration(Base):
 
     __table_args__ = (Index("ix_number_configurations_org_created",
                             "organization_id", "created_at"),)
+
+
+# -- requirements -------------------------------------------------------------------------
+class RequirementType(Base):
+    """One thing a port may need from the end user: a document (a LOA, an invoice) or a text
+    (an account number). portin's own catalogue, seeded from reference_data and edited by the
+    operator."""
+
+    __tablename__ = "requirement_types"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    example: Mapped[str | None] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(16))  # document or textual
+    # min_length, max_length, acceptable_values, acceptable_characters (checked on textual
+    # values), time_limit, locality_limit (guidance for the desk's review).
+    acceptance_criteria: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CountryRequirement(Base):
+    """The catalogue's rule: numbers of this country and type need this requirement type."""
+
+    __tablename__ = "requirements_by_country"
+
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    phone_number_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requirement_type_id: Mapped[str] = mapped_column(ForeignKey("requirement_types.id"),
+                                                     primary_key=True, index=True)
+    created_at: Mapped[datetime]
+
+
+class PortingOrderRequirement(Base):
+    """The value an order gives for one requirement type, and the desk's review of it."""
+
+    __tablename__ = "porting_order_requirements"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    requirement_type_id: Mapped[str] = mapped_column(ForeignKey("requirement_types.id"),
+                                                     index=True)
+    # A document id (document types) or the text itself (textual types).
+    field_value: Mapped[str] = mapped_column(Text)
+    review_status: Mapped[str | None] = mapped_column(String(16))  # null, approved, rejected
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("porting_order_id", "requirement_type_id",
+                         name="uq_order_requirement_once"),
+    )
+
+
+class PortingSettings(Base):
+    """An organization's porting settings; no row means every default."""
+
+    __tablename__ = "porting_settings"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    # Confirm refuses an order whose requirements are not met (off: confirm never checks).
+    confirm_requires_requirements_met: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime]

@@ -9,6 +9,7 @@ from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
 from portin.api.routes.orders import STATUS_VALUES
 from portin.domain.errors import NotFound
+from portin.services import requirements as requirement_service
 from portin.services.accounts import Caller
 from portin.storage import accounts, numbers
 from portin.storage.db import Database
@@ -46,5 +47,8 @@ def list_phone_numbers(request: Request, caller: Caller = Depends(user_caller),
     page = query.page()
     with db.reading() as session:
         result = numbers.list_numbers(session, filters, page)
+        orders = {o.id: o for _, o in result.items}
+        requirements = requirement_service.of_orders(session, orders.values())
         return responses.PhoneNumberList(
-            data=[resources.phone_number(n, o) for n, o in result.items], meta=result.meta())
+            data=[resources.phone_number(n, o, requirements[o.id]) for n, o in result.items],
+            meta=result.meta())

@@ -15,6 +15,7 @@ from portin.domain.lifecycle import OrderStatus
 from portin.domain.number_ranges import needs_associated_numbers
 from portin.domain.timefmt import utcnow
 from portin.services import orders as order_service
+from portin.services import requirements as requirement_service
 from portin.services.accounts import Caller
 from portin.storage import number_ranges as range_store
 from portin.storage import orders as order_store
@@ -94,8 +95,10 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
     numbers = (order_store.numbers_of(session, ids, resources.PHONE_NUMBERS_SHOWN)
                if include_numbers else {})
     steps = additional_steps_of(session, rows)
+    requirements = requirement_service.of_orders(session, rows)
     return [resources.order(row, numbers.get(row.id) if include_numbers else None,
-                            counts[row.id], steps.get(row.id, [])) for row in rows]
+                            counts[row.id], requirements[row.id], steps.get(row.id, []))
+            for row in rows]
 
 
 def additional_steps_of(session: Session, rows: list[PortingOrder]) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@ real answers of every /v2 route match the schema their operation documents."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,13 +16,23 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    deliveries,
+    documents,
+    events,
+    notifications,
+    operator,
+    orders,
+)
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api
 from tests.support.receiver import Receiver
 from tests.support.worker import running_worker
 
+SIGNED_DOWNLOAD = "/v2/documents/{document_id}/signed_download"
+FILE_OPERATIONS = ("/v2/documents/{document_id}/download", SIGNED_DOWNLOAD)
 Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
 
 
@@ -35,7 +46,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
         response = api.client.request(operation.split()[0], path, headers=headers, **kwargs)
         assert response.status_code == expect, (operation, response.text)
         answers.append((operation, response))
-        return response.json() if response.content else None
+        is_json = response.headers.get("content-type", "").startswith("application/json")
+        return response.json() if response.content and is_json else None
 
     subscription = api.subscribe("webhook", receiver.url("/channel"))
     profile_id, channel_id = subscription["profile_id"], subscription["channel_id"]
@@ -138,6 +150,25 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     for delivery in deliveries[:3] + deliveries[-3:]:
         call("GET /v2/webhook_deliveries/{delivery_id}",
              f"/v2/webhook_deliveries/{delivery['id']}", 200)
+
+    documents = "/v2/documents"
+    pdf = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()
+    document = call("POST /v2/documents", documents, 200, json={
+        "file": pdf, "filename": "loa.pdf", "customer_reference": "ref-1"})["data"]
+    one_document = f"{documents}/{document['id']}"
+    call("GET /v2/documents", documents, 200)
+    call("GET /v2/documents/{document_id}", one_document, 200)
+    call("PATCH /v2/documents/{document_id}", one_document, 200, json={"filename": "a.pdf"})
+    call("GET /v2/documents/{document_id}/download", f"{one_document}/download", 200)
+    link = call("GET /v2/documents/{document_id}/download_link",
+                f"{one_document}/download_link", 200)["data"]["url"]
+    call("GET /v2/documents/{document_id}/signed_download", link.split("portal.test", 1)[-1],
+         200)
+    draft = api.create_order("+13032220010")
+    api.user("PATCH", f"{orders}/{draft['id']}", json={"documents": {"loa": document["id"]}})
+    call("GET /v2/document_links", "/v2/document_links", 200)
+    api.user("PATCH", f"{orders}/{draft['id']}", json={"documents": {"loa": None}})
+    call("DELETE /v2/documents/{document_id}", one_document, 200)
     return answers
 
 
@@ -166,13 +197,16 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 48  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
         status, success = successes.popitem()
         if status == "204":
             assert "content" not in success, (method, path)
+            continue
+        if path in FILE_OPERATIONS:  # the file's own bytes, of its type
+            assert "application/pdf" in success["content"], (method, path)
             continue
         schema = success["content"]["application/json"]["schema"]
         assert "$ref" in schema, (method, path, schema)
@@ -214,6 +248,9 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
     bearer = document["components"]["securitySchemes"]["bearer"]
     assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
     for path, method, operation in v2_operations(document):
+        if path == SIGNED_DOWNLOAD:  # the signed link is the permission
+            assert operation["security"] == [], (method, path)
+            continue
         assert operation["security"] == [{"bearer": []}], (method, path)
 
 
@@ -221,7 +258,7 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
+    for module in (account, deliveries, documents, events, notifications, operator, orders):
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:
@@ -241,6 +278,9 @@ def test_real_answers_are_what_the_document_says(api: Api, db: Database, setting
         answer = document["paths"][path][method.lower()]["responses"][str(response.status_code)]
         if response.status_code == 204:
             assert response.content == b""
+            continue
+        if path in FILE_OPERATIONS:
+            assert response.headers["content-type"] in answer["content"], operation
             continue
         model = models[operation]
         ref = answer["content"]["application/json"]["schema"]["$ref"]

@@ -15,8 +15,16 @@ from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
-from portin.config import Settings
+from portin.api.routes import (
+    account,
+    deliveries,
+    documents,
+    events,
+    notifications,
+    operator,
+    orders,
+)
+from portin.config import Settings, document_upload_body_bytes
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
 from portin.portal.security_headers import SecurityHeaders
@@ -55,14 +63,16 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.rate_limits = RateLimits(settings)
     errors.install(app)
     openapi.install(app)
-    for module in (orders, events, operator, account, notifications, deliveries):
+    for module in (orders, events, operator, account, notifications, deliveries, documents):
         app.include_router(module.router)
     portal.install(app)
     # Innermost of the middlewares (each later one wraps it): it answers what no exception
     # handler took, inside the security headers.
     app.add_middleware(errors.UnexpectedErrors, answer=portal.unexpected_error_answer)
     app.add_middleware(InputGuard)  # inside BodyLimit: a form body it reads is bounded
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=max(settings.max_body_bytes,
+                                            document_upload_body_bytes(settings)))
     # Outermost, so every answer carries its headers, the guards' refusals included.
     app.add_middleware(SecurityHeaders)
 

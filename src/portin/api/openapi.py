@@ -26,8 +26,11 @@ WHY: dict[int, str] = {
     403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
          " else.",
     404: "Nothing with this id in the caller's organization.",
-    409: "The porting order was changed by someone else at the same time; read it and retry.",
-    413: "The request body is larger than the configured limit.",
+    409: "The porting order was changed by someone else at the same time; read it and retry."
+         " A document still used by a record cannot be deleted.",
+    413: "The request body is larger than the configured limit (a document upload: larger"
+         " than PORTIN_MAX_DOCUMENT_BYTES).",
+    415: "The body is neither JSON nor multipart/form-data.",
     422: "A field or parameter is invalid, or the change is not allowed in the order's status.",
     429: "Too many requests (rate limited); retry later.",
     503: "The database is unavailable; retry later.",
@@ -48,6 +51,10 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(404)
     if method in WRITES and "/porting_orders/{order_id}" in path:
         statuses.add(409)  # the order's optimistic version column
+    if method == "delete" and path == "/v2/documents/{document_id}":
+        statuses.add(409)  # a document still in use
+    if method == "post" and path == "/v2/documents":
+        statuses.add(415)
     return sorted(statuses)
 
 
@@ -76,7 +83,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
         if not path.startswith("/v2/"):
             continue
         for method, operation in operations.items():
-            operation["security"] = [{BEARER: []}]
+            if operation.get("security") != []:  # [] marks a route that needs no key
+                operation["security"] = [{BEARER: []}]
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)  # FastAPI's, for path parameters portin takes as text
             for status in error_statuses(path, method, operation):

@@ -54,6 +54,18 @@ class Query:
                                  parameter=key)
         return value
 
+    def texts(self, key: str, max_length: int = 255) -> list[str]:
+        """A list of free text given as repeated keys and/or comma-joined values."""
+        result: list[str] = []
+        for raw in self._values.get(key, []):
+            for value in (v.strip() for v in raw.split(",")):
+                if len(value) > max_length:
+                    raise InvalidRequest(f"{key} holds a value longer than {max_length}"
+                                         " characters.", parameter=key)
+                if value:
+                    result.append(value)
+        return result
+
     def choice(self, key: str, allowed: Iterable[str]) -> str | None:
         value = self.text(key)
         options = list(allowed)

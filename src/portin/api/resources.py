@@ -7,6 +7,8 @@ from portin.domain.timefmt import iso
 from portin.storage.models import (
     Delivery,
     DeliveryAttempt,
+    Document,
+    DocumentLink,
     NotificationChannel,
     NotificationProfile,
     NotificationSetting,
@@ -183,4 +185,35 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "created_at": iso(row.created_at),
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
+    })
+
+
+# -- documents --------------------------------------------------------------------------
+def document(row: Document) -> responses.Document:
+    return responses.Document.model_validate({
+        "id": row.id,
+        "record_type": "document",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "customer_reference": row.customer_reference,
+        "sha256": row.sha256,
+        "size": {"amount": row.size_bytes, "unit": "bytes"},
+        "status": row.status,
+        "av_scan_status": "not_scanned",
+    })
+
+
+def document_link(row: DocumentLink) -> responses.DocumentLink:
+    # A link is never changed (a replaced document gets a new link), so it was last updated
+    # when it was made.
+    return responses.DocumentLink.model_validate({
+        "id": row.id,
+        "record_type": "document_link",
+        "document_id": row.document_id,
+        "linked_record_type": row.linked_record_type,
+        "linked_resource_id": row.linked_resource_id,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.created_at),
     })

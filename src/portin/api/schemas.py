@@ -184,3 +184,18 @@ class RepublishBody(Strict):
 
     notification_channel_id: str | None = Field(default=None, max_length=64)
     webhook_url_only: bool = False
+
+
+# -- documents ----------------------------------------------------------------------------
+class DocumentUpload(Strict):
+    """POST /v2/documents as JSON (the SDK's `upload` and `upload_json`)."""
+
+    file: str | None = None  # base64; its size is bounded by the route's body limit
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    customer_reference: str | None = Text255
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class DocumentUpdate(Strict):
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    customer_reference: str | None = Text255

@@ -362,3 +362,15 @@ class DocumentLink(Base):
         UniqueConstraint("document_id", "linked_record_type", "linked_resource_id", "purpose",
                          name="uq_document_link_once"),
     )
+
+
+# -- documents API ------------------------------------------------------------------------
+class ServerSecret(Base):
+    """A secret of this installation, made on first use (the key that signs download links).
+    Kept in the database so every process and every restart signs alike; never logged."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

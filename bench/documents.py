@@ -1,6 +1,8 @@
 """Document upload and download throughput, and the API process's memory under uploads.
 
-    PYTHONPATH=src .venv/bin/python bench/documents.py [--rounds 5] [--out bench/results-documents.txt]
+    PYTHONPATH=src .venv/bin/python bench/documents.py [--rounds 5] [--out FILE]
+
+(FILE defaults to bench/results-documents.txt.)
 
 Against a real `portin serve` on loopback (SQLite in a scratch folder, one worker process as
 serve runs it), with a 5 MiB PDF:
@@ -238,8 +240,10 @@ def report(portin: dict[str, Any], ceiling: dict[str, Any], command: str) -> str
         f" {os.cpu_count()} cores, shared)",
         "5 MiB PDF, loopback, httpx client; portin serve on SQLite (1 worker process);"
         " best of the rounds",
-        f"ceiling  bare Starlette, upload (body read and dropped): {ceiling['upload']:7.1f} MiB/s",
-        f"ceiling  bare Starlette, download (from memory):         {ceiling['download']:7.1f} MiB/s",
+        f"ceiling  bare Starlette, upload (body read and dropped):"
+        f" {ceiling['upload']:7.1f} MiB/s",
+        f"ceiling  bare Starlette, download (from memory):        "
+        f" {ceiling['download']:7.1f} MiB/s",
     ]
     for name, key, roof in (("upload multipart/form-data", "upload_multipart", "upload"),
                             ("upload JSON base64 (SDK)  ", "upload_json", "upload"),
@@ -249,13 +253,14 @@ def report(portin: dict[str, Any], ceiling: dict[str, Any], command: str) -> str
     lines.append(f"memory   portin API process idle RSS: {mib(portin['idle_rss_kib'])}")
     for name in ("multipart", "json"):
         figures = portin[f"concurrent_{name}"]
-        growth = figures["peak_kib"] - figures["before_kib"]
+        growth = (figures["peak_kib"] - figures["before_kib"]) / 1024
+        ratio = figures["peak_kib"] / portin["idle_rss_kib"]
         lines.append(
             f"memory   {CONCURRENT} concurrent {name:9} uploads: peak RSS"
-            f" {mib(figures['peak_kib'])} (+{growth / 1024:.1f} MiB over"
-            f" {mib(figures['before_kib']).strip()} before, {growth / 1024 / (SIZE / MIB):.2f}"
-            f" x the file size for {CONCURRENT} files; {figures['peak_kib'] / portin['idle_rss_kib']:.2f}"
-            f" x idle), VmHWM {mib(figures['hwm_kib']).strip()}, {figures['seconds']:.2f} s")
+            f" {mib(figures['peak_kib'])} ({ratio:.2f} x idle; +{growth:.1f} MiB over"
+            f" {mib(figures['before_kib']).strip()} just before, i.e."
+            f" {growth / (SIZE / MIB):.2f} x one file's size for {CONCURRENT} files),"
+            f" VmHWM {mib(figures['hwm_kib']).strip()}, {figures['seconds']:.2f} s")
     growth = ceiling["concurrent_peak_kib"] - ceiling["idle_rss_kib"]
     lines.append(f"memory   ceiling, {CONCURRENT} concurrent uploads: peak RSS"
                  f" {mib(ceiling['concurrent_peak_kib'])} (+{growth / 1024:.1f} MiB over idle"

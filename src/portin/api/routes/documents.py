@@ -31,6 +31,9 @@ from portin.storage.documents import DOCUMENT_SORTS, DocumentFilters, LinkFilter
 
 router = APIRouter(prefix="/v2", tags=["Documents"])
 log = logging.getLogger(__name__)
+# A malformed multipart body is the client's to fix (answered 400); python-multipart's own
+# warnings about it quote bytes of the body, which must not reach the logs.
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 # What a multipart upload may carry besides its file.
 FORM_FIELDS = ("filename", "customer_reference")

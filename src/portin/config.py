@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     # on (its --host and --port), which serve hands to its worker processes.
     public_base_url: str | None = None
     max_body_bytes: int = 1_048_576
+    # The largest document (a LOA, an invoice) a client may upload, in bytes (default 10 MiB).
+    # POST /v2/documents alone accepts a body up to what such a file needs as base64 in JSON
+    # (4/3 of it, plus room for the other fields): `document_upload_body_bytes`.
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
+    # How long a link from GET /v2/documents/{id}/download_link works (default 15 minutes).
+    document_link_seconds: int = Field(default=900, ge=1, le=7 * 86_400)
     # Rate limits, in the `limits` library's notation ("100/second;3000/minute"). Each
     # authenticated /v2 request counts against its API key; failed authentications and portal
     # sign-in attempts count against the client's address. Far above what the SDK, the
@@ -71,6 +77,17 @@ class Settings(BaseSettings):
 def public_base_url(settings: Settings) -> str:
     """Where links in emails point: the setting, or portin's own default address."""
     return settings.public_base_url or "http://127.0.0.1:8080"
+
+
+# Room in an upload's body beyond the file's base64: the JSON keys, the filename and the
+# customer reference (255 characters each at most, escaped), or multipart's headers.
+UPLOAD_BODY_OVERHEAD_BYTES = 64 * 1024
+
+
+def document_upload_body_bytes(settings: Settings) -> int:
+    """The body limit of POST /v2/documents: a document of `max_document_bytes` as base64
+    (4 characters per 3 bytes), plus the other fields."""
+    return 4 * -(-settings.max_document_bytes // 3) + UPLOAD_BODY_OVERHEAD_BYTES
 
 
 def sqlalchemy_url(database_url: str) -> str:

@@ -3,6 +3,7 @@ real answers of every /v2 route match the schema their operation documents."""
 
 from __future__ import annotations
 
+import base64
 import importlib
 import pkgutil
 import time
@@ -29,6 +30,8 @@ from tests.support.receiver import Receiver
 from tests.support.worker import running_worker
 
 ACCOUNT_NUMBER = "5a91687c-c03b-4367-852d-b428bb78e9dd"  # a shipped requirement type
+SIGNED_DOWNLOAD = "/v2/documents/{document_id}/signed_download"
+FILE_OPERATIONS = ("/v2/documents/{document_id}/download", SIGNED_DOWNLOAD)
 Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
 
 
@@ -42,7 +45,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
         response = api.client.request(operation.split()[0], path, headers=headers, **kwargs)
         assert response.status_code == expect, (operation, response.text)
         answers.append((operation, response))
-        is_json = response.headers.get("content-type") == "application/json"
+        is_json = response.headers.get("content-type", "").startswith("application/json")
         return response.json() if response.content and is_json else None
 
     subscription = api.subscribe("webhook", receiver.url("/channel"))
@@ -206,6 +209,25 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     for delivery in deliveries[:3] + deliveries[-3:]:
         call("GET /v2/webhook_deliveries/{delivery_id}",
              f"/v2/webhook_deliveries/{delivery['id']}", 200)
+
+    documents_path = "/v2/documents"
+    pdf = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()
+    document = call("POST /v2/documents", documents_path, 200, json={
+        "file": pdf, "filename": "loa.pdf", "customer_reference": "ref-1"})["data"]
+    one_document = f"{documents_path}/{document['id']}"
+    call("GET /v2/documents", documents_path, 200)
+    call("GET /v2/documents/{document_id}", one_document, 200)
+    call("PATCH /v2/documents/{document_id}", one_document, 200, json={"filename": "a.pdf"})
+    call("GET /v2/documents/{document_id}/download", f"{one_document}/download", 200)
+    link = call("GET /v2/documents/{document_id}/download_link",
+                f"{one_document}/download_link", 200)["data"]["url"]
+    call("GET /v2/documents/{document_id}/signed_download", link.split("portal.test", 1)[-1],
+         200)
+    draft = api.create_order("+13032220010")
+    api.user("PATCH", f"{orders}/{draft['id']}", json={"documents": {"loa": document["id"]}})
+    call("GET /v2/document_links", "/v2/document_links", 200)
+    api.user("PATCH", f"{orders}/{draft['id']}", json={"documents": {"loa": None}})
+    call("DELETE /v2/documents/{document_id}", one_document, 200)
     return answers
 
 
@@ -290,6 +312,9 @@ def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> 
         if status == "204":
             assert "content" not in success, (method, path)
             continue
+        if path in FILE_OPERATIONS:  # the file's own bytes, of its type
+            assert "application/pdf" in success["content"], (method, path)
+            continue
         if "application/pdf" in success["content"]:  # the LOA PDFs
             assert success["content"] == {"application/pdf": {
                 "schema": {"type": "string", "format": "binary"}}}, (method, path)
@@ -334,6 +359,9 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
     bearer = document["components"]["securitySchemes"]["bearer"]
     assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
     for path, method, operation in v2_operations(document):
+        if path == SIGNED_DOWNLOAD:  # the signed link is the permission
+            assert operation["security"] == [], (method, path)
+            continue
         assert operation["security"] == [{"bearer": []}], (method, path)
 
 
@@ -359,6 +387,9 @@ def test_real_answers_are_what_the_document_says(api: Api, db: Database, setting
         answer = document["paths"][path][method.lower()]["responses"][str(response.status_code)]
         if response.status_code == 204:
             assert response.content == b""
+            continue
+        if path in FILE_OPERATIONS:
+            assert response.headers["content-type"] in answer["content"], operation
             continue
         if "application/pdf" in answer["content"]:
             assert response.headers["content-type"] == "application/pdf", operation

@@ -13,7 +13,7 @@ from portin.domain.events import EventType, OrderFacts
 from portin.domain.timefmt import utcnow
 
 # In the public API's enum, never written by portin (see EventType).
-NOT_WRITTEN = {EventType.LOA_UPDATED, EventType.SHARING_TOKEN_EXPIRED}
+NOT_WRITTEN = {EventType.SHARING_TOKEN_EXPIRED}
 
 NOW = utcnow()
 ORDER = OrderFacts(id="0190aaaa-0000-7000-8000-000000000001", customer_reference="ref-1",
@@ -32,6 +32,8 @@ def payload_of(event_type: EventType) -> dict[str, Any]:
                                               "0190aaaa-0000-7000-8000-000000000003"),
         EventType.MESSAGING_CHANGED: lambda: events.messaging_changed(ORDER),
         EventType.DELETED: lambda: events.deleted(ORDER, NOW),
+        # Stored as null; the worker hands templates {} for it (Claimed.payload).
+        EventType.LOA_UPDATED: lambda: {},
     }
     assert event_type in builders, f"{event_type} is written: give it a payload here"
     return builders[event_type]()

@@ -18,6 +18,7 @@ from portin.api.rate_limit import RateLimits
 from portin.api.routes import (
     account,
     deliveries,
+    documents,
     events,
     loa,
     notifications,
@@ -27,7 +28,7 @@ from portin.api.routes import (
     requirements,
     requirements_operator,
 )
-from portin.config import Settings
+from portin.config import Settings, document_upload_body_bytes
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
 from portin.portal.security_headers import SecurityHeaders
@@ -70,7 +71,7 @@ def create_app(settings: Settings, db: Database | None = None,
     # before /porting_orders/{order_id} could take it for an order id.
     app.include_router(number_ranges.router)
     for module in (orders, events, operator, account, notifications, deliveries, loa,
-                   requirements, requirements_operator):
+                   requirements, requirements_operator, documents):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     portal.install(app)
@@ -78,7 +79,9 @@ def create_app(settings: Settings, db: Database | None = None,
     # handler took, inside the security headers.
     app.add_middleware(errors.UnexpectedErrors, answer=portal.unexpected_error_answer)
     app.add_middleware(InputGuard)  # inside BodyLimit: a form body it reads is bounded
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       upload_max_bytes=max(settings.max_body_bytes,
+                                            document_upload_body_bytes(settings)))
     # Outermost, so every answer carries its headers, the guards' refusals included.
     app.add_middleware(SecurityHeaders)
 

@@ -5,14 +5,15 @@ PostgreSQL text cannot hold NUL, so an id, a filter or a portal form field carry
 fail in the database (a 500) rather than simply match nothing. Checking the raw request once
 here covers every route, path parameters included; JSON bodies are checked by
 `api.schemas.Strict`, with a pointer to the field. It runs inside `BodyLimit`, so a form body
-it reads whole is already bounded.
+it reads whole is already bounded. A document upload's form is not read here: its file is
+binary (NUL bytes are normal there) and is streamed; the route checks its text fields.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portin.api.body_limit import replay_body
+from portin.api.body_limit import is_document_upload, replay_body
 from portin.api.errors import render
 from portin.domain.errors import MalformedRequest
 
@@ -37,7 +38,8 @@ class InputGuard:
         elif _holds_nul(scope.get("query_string", b"")):
             refusal = "The query string contains a NUL character."
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-        if refusal is None and content_type.startswith(FORM_TYPES):
+        if (refusal is None and content_type.startswith(FORM_TYPES)
+                and not is_document_upload(scope)):
             body = await _read_body(receive)
             if body is None:
                 return  # the client went away

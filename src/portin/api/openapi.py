@@ -27,8 +27,11 @@ WHY: dict[int, str] = {
          " else.",
     404: "Nothing with this id in the caller's organization.",
     409: "The porting order was changed by someone else at the same time (read it and retry),"
-         " or the record is still in use.",
-    413: "The request body is larger than the configured limit.",
+         " or the record is still in use (a document or a catalogue entry still used by a"
+         " record is kept).",
+    413: "The request body is larger than the configured limit (a document upload: larger"
+         " than PORTIN_MAX_DOCUMENT_BYTES).",
+    415: "The body is neither JSON nor multipart/form-data.",
     422: "A field or parameter is invalid, or the change is not allowed in the order's status.",
     429: "Too many requests (rate limited); retry later.",
     503: "The database is unavailable; retry later.",
@@ -52,6 +55,10 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(409)  # the order's optimistic version column
     if method in WRITES and path.startswith("/v2/operator/requirement_types/"):
         statuses.add(409)  # a type still in use is kept
+    if method == "delete" and path == "/v2/documents/{document_id}":
+        statuses.add(409)  # a document still in use
+    if method == "post" and path == "/v2/documents":
+        statuses.add(415)
     return sorted(statuses)
 
 
@@ -80,7 +87,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
         if not path.startswith("/v2/"):
             continue
         for method, operation in operations.items():
-            operation["security"] = [{BEARER: []}]
+            if operation.get("security") != []:  # [] marks a route that needs no key
+                operation["security"] = [{BEARER: []}]
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)  # FastAPI's, for path parameters portin takes as text
             for status in error_statuses(path, method, operation):

@@ -11,6 +11,7 @@ from portin.storage.models import (
     Delivery,
     DeliveryAttempt,
     Document,
+    DocumentLink,
     LoaConfiguration,
     NotificationChannel,
     NotificationProfile,
@@ -330,3 +331,34 @@ def porting_settings(settings: Settings) -> responses.PortingSettings:
         "organization_id": settings.organization_id,
         "confirm_requires_requirements_met": settings.confirm_requires_requirements_met,
         "updated_at": iso(settings.updated_at), "record_type": "porting_settings"})
+
+
+# -- documents --------------------------------------------------------------------------
+def document(row: Document) -> responses.Document:
+    return responses.Document.model_validate({
+        "id": row.id,
+        "record_type": "document",
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "customer_reference": row.customer_reference,
+        "sha256": row.sha256,
+        "size": {"amount": row.size_bytes, "unit": "bytes"},
+        "status": row.status,
+        "av_scan_status": "not_scanned",
+    })
+
+
+def document_link(row: DocumentLink) -> responses.DocumentLink:
+    # A link is never changed (a replaced document gets a new link), so it was last updated
+    # when it was made.
+    return responses.DocumentLink.model_validate({
+        "id": row.id,
+        "record_type": "document_link",
+        "document_id": row.document_id,
+        "linked_record_type": row.linked_record_type,
+        "linked_resource_id": row.linked_resource_id,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.created_at),
+    })

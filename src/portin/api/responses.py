@@ -577,3 +577,46 @@ OneRequirementType = One[RequirementType]
 CountryRequirementsList = ListOf[CountryRequirements]
 OneCountryRequirements = One[CountryRequirements]
 OnePortingSettings = One[PortingSettings]
+
+
+# -- documents --------------------------------------------------------------------------
+class DocumentSize(Wire):
+    amount: int = Field(description="The number of bytes.")
+    unit: Literal["bytes"]
+
+
+class Document(Wire):
+    id: str
+    record_type: Literal["document"]
+    created_at: Timestamp
+    updated_at: Timestamp
+    filename: str
+    content_type: str = Field(description="Told from the file's content: application/pdf,"
+                                          " image/png or image/jpeg.")
+    customer_reference: str | None
+    sha256: str
+    size: DocumentSize
+    status: Literal["pending", "verified", "denied"]
+    av_scan_status: Literal["scanned", "infected", "pending_scan", "not_scanned"] = Field(
+        description="portin does not scan files: always not_scanned.")
+
+
+class DocumentLink(Wire):
+    id: str
+    record_type: Literal["document_link"]
+    document_id: str
+    linked_record_type: str
+    linked_resource_id: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class DownloadLink(Wire):
+    url: str = Field(description="An absolute URL that downloads the file without an API key"
+                                 " until it expires (PORTIN_DOCUMENT_LINK_SECONDS).")
+
+
+OneDocument = One[Document]
+DocumentList = ListOf[Document]
+DocumentLinkList = ListOf[DocumentLink]
+OneDownloadLink = One[DownloadLink]

@@ -351,3 +351,18 @@ class PortingSettingsUpdate(Strict):
 
 
 OrderUpdate.model_rebuild()
+
+
+# -- documents ----------------------------------------------------------------------------
+class DocumentUpload(Strict):
+    """POST /v2/documents as JSON (the SDK's `upload` and `upload_json`)."""
+
+    file: str | None = None  # base64; its size is bounded by the route's body limit
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    customer_reference: str | None = Text255
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class DocumentUpdate(Strict):
+    filename: str | None = Field(default=None, min_length=1, max_length=255)
+    customer_reference: str | None = Text255

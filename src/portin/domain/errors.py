@@ -66,6 +66,13 @@ class PayloadTooLarge(PortinError):
     code = "10013"
 
 
+class UnsupportedMediaType(PortinError):
+    """Unsupported media type."""
+
+    status_code = 415
+    code = "10015"
+
+
 class InvalidRequest(PortinError):
     """Unprocessable entity."""
 

@@ -20,8 +20,9 @@ class EventType(enum.StrEnum):
     SPLIT = "porting_order.split"
     MESSAGING_CHANGED = "porting_order.messaging_changed"
     DELETED = "porting_order.deleted"
-    # In the public API's enum; portin never writes these two (their payload is null there).
+    # Written when an order's LOA is given or replaced; its payload is null (as the SDK's).
     LOA_UPDATED = "porting_order.loa_updated"
+    # In the public API's enum; portin never writes it (its payload is null there).
     SHARING_TOKEN_EXPIRED = "porting_order.sharing_token_expired"
 
 

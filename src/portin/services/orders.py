@@ -17,6 +17,7 @@ from portin.domain.events import EventType
 from portin.domain.lifecycle import Actor, OrderStatus
 from portin.domain.phone_numbers import number_type, validate_numbers
 from portin.domain.webhook_urls import validate_webhook_url
+from portin.services import documents
 from portin.services import requirements as requirement_service
 from portin.services.events import facts, record, record_status_changed
 from portin.storage import orders as order_store
@@ -153,12 +154,19 @@ def update_order(session: Session, organization_id: str, order_id: str,
     if "misc" in changes:
         order.misc = None if changes["misc"] is None else _merge(order.misc, changes["misc"])
         order.misc_type = (order.misc or {}).get("type")
+    loa_changed = False
+    if "documents" in changes and changes["documents"] is not None:
+        changed = documents.set_order_documents(session, organization_id, order.id,
+                                                changes["documents"], now)
+        loa_changed = "loa" in changed and changes["documents"].get("loa") is not None
     for field in ("documents", "phone_number_configuration", "user_feedback"):
         if field in changes and changes[field] is not None:
             setattr(order, field, _merge(getattr(order, field), changes[field]))
     requirement_service.apply_changes(session, order, changes, now)
     order.updated_at = now
     session.flush()
+    if loa_changed:  # a LOA given or replaced (not one taken away)
+        record(session, order, EventType.LOA_UPDATED, None, now)
     return order
 
 
@@ -199,6 +207,7 @@ def delete_draft(session: Session, order: PortingOrder, now: datetime) -> None:
             pointer="/status")
     order.deleted_at = now
     session.flush()
+    documents.unlink_order(session, order.organization_id, order.id)
     record(session, order, EventType.DELETED,
            payloads.deleted(facts(order), now), now)
 

@@ -41,7 +41,8 @@ class Claimed:
 
     @property
     def payload(self) -> dict[str, Any]:
-        return dict(json.loads(self.payload_json))
+        """The payload as a dict; {} for a null one (porting_order.loa_updated's)."""
+        return dict(json.loads(self.payload_json) or {})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import Document, DocumentChunk, DocumentLink
+from portin.storage.paging import Page, PageRequest, count_rows
 
 
 def get_document(session: Session, document_id: str, organization_id: str) -> Document | None:
@@ -17,6 +21,98 @@ def get_document(session: Session, document_id: str, organization_id: str) -> Do
                                Document.organization_id == organization_id)
     ).scalar_one_or_none()
     return row
+
+
+def get_document_by_link(session: Session, document_id: str) -> Document | None:
+    """A document by id alone: only for a signed download link, whose signature (checked
+    before this is called) names the document and its organization."""
+    row: Document | None = session.get(Document, document_id)
+    return row
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """The list filters of GET /v2/documents, already parsed and validated."""
+
+    organization_id: str
+    filename_contains: str | None = None
+    customer_references: tuple[str, ...] = ()
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    sort: tuple[str, ...] = ("-created_at",)
+
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "filename": Document.filename,
+    "created_at": Document.created_at,
+    "updated_at": Document.updated_at,
+}
+DOCUMENT_SORTS = (*_SORT_COLUMNS, *(f"-{key}" for key in _SORT_COLUMNS))
+
+
+def list_documents(session: Session, filters: DocumentFilters, page: PageRequest
+                   ) -> Page[Document]:
+    stmt = select(Document).where(Document.organization_id == filters.organization_id)
+    if filters.filename_contains is not None:
+        stmt = stmt.where(Document.filename.contains(filters.filename_contains,
+                                                     autoescape=True))
+    if filters.customer_references:
+        stmt = stmt.where(Document.customer_reference.in_(filters.customer_references))
+    if filters.created_after is not None:
+        stmt = stmt.where(Document.created_at > filters.created_after)
+    if filters.created_before is not None:
+        stmt = stmt.where(Document.created_at < filters.created_before)
+    order: list[Any] = []
+    for key in filters.sort:
+        column = _SORT_COLUMNS[key.lstrip("-")]
+        order.append(column.desc() if key.startswith("-") else column.asc())
+    # The id breaks ties, so pages never overlap; newest first when nothing else decides.
+    descending = not filters.sort or filters.sort[-1].startswith("-")
+    order.append(Document.id.desc() if descending else Document.id.asc())
+    total = count_rows(session, stmt)
+    rows = session.execute(stmt.order_by(*order).limit(page.size).offset(page.offset)
+                           ).scalars().all()
+    return Page(list(rows), total, page)
+
+
+@dataclass(frozen=True)
+class LinkFilters:
+    organization_id: str
+    linked_record_type: str | None = None
+    linked_resource_id: str | None = None
+
+
+def list_links(session: Session, filters: LinkFilters, page: PageRequest
+               ) -> Page[DocumentLink]:
+    stmt = select(DocumentLink).where(DocumentLink.organization_id == filters.organization_id)
+    if filters.linked_record_type is not None:
+        stmt = stmt.where(DocumentLink.linked_record_type == filters.linked_record_type)
+    if filters.linked_resource_id is not None:
+        stmt = stmt.where(DocumentLink.linked_resource_id == filters.linked_resource_id)
+    total = count_rows(session, stmt)
+    rows = session.execute(
+        stmt.order_by(DocumentLink.created_at.desc(), DocumentLink.id.desc())
+        .limit(page.size).offset(page.offset)).scalars().all()
+    return Page(list(rows), total, page)
+
+
+def documents_of(session: Session, organization_id: str, document_ids: Sequence[str]
+                 ) -> dict[str, Document]:
+    """The organization's documents among `document_ids`, by id (others are left out)."""
+    if not document_ids:
+        return {}
+    rows = session.execute(select(Document).where(
+        Document.organization_id == organization_id, Document.id.in_(document_ids))).scalars()
+    return {row.id: row for row in rows}
+
+
+def read_chunk(session: Session, document_id: str, chunk_index: int) -> bytes | None:
+    """One chunk of a document's bytes, or None past its end (or if it was deleted)."""
+    data = session.execute(
+        select(DocumentChunk.data).where(DocumentChunk.document_id == document_id,
+                                         DocumentChunk.chunk_index == chunk_index)
+    ).scalar_one_or_none()
+    return None if data is None else bytes(data)
 
 
 def add_chunk(session: Session, document_id: str, chunk_index: int, data: bytes) -> None:
@@ -29,13 +125,10 @@ def iter_chunks(session: Session, document_id: str) -> Iterator[bytes]:
     """The document's bytes, one chunk per query, so no more than one chunk is in memory."""
     index = 0
     while True:
-        data = session.execute(
-            select(DocumentChunk.data).where(DocumentChunk.document_id == document_id,
-                                             DocumentChunk.chunk_index == index)
-        ).scalar_one_or_none()
+        data = read_chunk(session, document_id, index)
         if data is None:
             return
-        yield bytes(data)
+        yield data
         index += 1
 
 

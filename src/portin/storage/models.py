@@ -560,3 +560,15 @@ class PortingSettings(Base):
     # Confirm refuses an order whose requirements are not met (off: confirm never checks).
     confirm_requires_requirements_met: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
+
+
+# -- documents API ------------------------------------------------------------------------
+class ServerSecret(Base):
+    """A secret of this installation, made on first use (the key that signs download links).
+    Kept in the database so every process and every restart signs alike; never logged."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

@@ -15,8 +15,18 @@ from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    action_requirements,
+    deliveries,
+    events,
+    notifications,
+    operator,
+    orders,
+    verification_codes,
+)
 from portin.config import Settings
+from portin.delivery.code_sender import load_sender
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
 from portin.portal.security_headers import SecurityHeaders
@@ -53,10 +63,14 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.db = database
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
+    app.state.code_sender = load_sender(settings)
     errors.install(app)
     openapi.install(app)
     for module in (orders, events, operator, account, notifications, deliveries):
         app.include_router(module.router)
+    for area in (verification_codes, action_requirements):
+        app.include_router(area.router)
+        app.include_router(area.operator_router)
     portal.install(app)
     # Innermost of the middlewares (each later one wraps it): it answers what no exception
     # handler took, inside the security headers.

@@ -10,10 +10,12 @@ from portin.storage.models import (
     NotificationChannel,
     NotificationProfile,
     NotificationSetting,
+    PortingActionRequirement,
     PortingComment,
     PortingEvent,
     PortingOrder,
     PortingPhoneNumber,
+    PortingVerificationCode,
 )
 
 PHONE_NUMBERS_SHOWN = 50
@@ -40,7 +42,8 @@ def phone_number(number: PortingPhoneNumber, order: PortingOrder) -> responses.P
 
 
 def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
-          numbers_count: int) -> responses.PortingOrder:
+          numbers_count: int, awaiting_verification_codes: bool = False
+          ) -> responses.PortingOrder:
     """A PortingOrder. `numbers` is None when the caller did not ask to include them."""
     return responses.PortingOrder.model_validate({
         "id": row.id,
@@ -77,7 +80,7 @@ def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
         "phone_number_configuration": row.phone_number_configuration,
         "requirements": [],
         "requirements_met": _requirements_met(row),
-        "additional_steps": [],
+        "additional_steps": additional_steps(awaiting_verification_codes),
         "user_feedback": row.user_feedback,
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
@@ -184,3 +187,38 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
     })
+
+
+# -- verification codes and action requirements -----------------------------------------
+def additional_steps(awaiting_verification_codes: bool) -> list[str]:
+    """An order's additional_steps: verification codes while a number that needs one
+    (services.verification_codes) has none verified."""
+    return ["phone_number_verification_codes"] if awaiting_verification_codes else []
+
+
+def _code_fields(row: PortingVerificationCode) -> dict[str, object]:
+    return {"id": row.id, "phone_number": row.phone_number,
+            "porting_order_id": row.porting_order_id, "verified": row.verified,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+            "record_type": "porting_verification_code"}
+
+
+def verification_code(row: PortingVerificationCode) -> responses.PortingVerificationCode:
+    return responses.PortingVerificationCode.model_validate(_code_fields(row))
+
+
+def operator_verification_code(row: PortingVerificationCode
+                               ) -> responses.OperatorVerificationCode:
+    return responses.OperatorVerificationCode.model_validate({
+        **_code_fields(row), "code": row.sandbox_code,
+        "verification_method": row.verification_method, "expires_at": iso(row.expires_at),
+        "failed_attempts": row.failed_attempts, "locked_until": iso(row.locked_until)})
+
+
+def action_requirement(row: PortingActionRequirement) -> responses.PortingActionRequirement:
+    return responses.PortingActionRequirement.model_validate({
+        "id": row.id, "action_type": row.action_type, "action_url": row.action_url,
+        "cancel_reason": row.cancel_reason, "porting_order_id": row.porting_order_id,
+        "requirement_type_id": row.requirement_type_id, "status": row.status,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+        "record_type": "porting_action_requirement"})

@@ -14,6 +14,7 @@ from portin.domain.exception_codes import EXCEPTION_TYPES
 from portin.domain.lifecycle import OrderStatus
 from portin.domain.timefmt import utcnow
 from portin.services import orders as order_service
+from portin.services import verification_codes
 from portin.services.accounts import Caller
 from portin.storage import orders as order_store
 from portin.storage.db import Database
@@ -91,8 +92,9 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
     counts = order_store.count_numbers(session, ids)
     numbers = (order_store.numbers_of(session, ids, resources.PHONE_NUMBERS_SHOWN)
                if include_numbers else {})
+    awaiting = verification_codes.orders_awaiting_codes(session, ids)
     return [resources.order(row, numbers.get(row.id) if include_numbers else None,
-                            counts[row.id]) for row in rows]
+                            counts[row.id], row.id in awaiting) for row in rows]
 
 
 def single_order(session: Session, row: PortingOrder, include_numbers: bool = True

@@ -3,12 +3,18 @@ the porting desk, and refusals that change nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from pydantic import ValidationError
+from sqlalchemy import select, update
 
+from portin.api.app import create_app
+from portin.config import Settings
+from portin.delivery.code_sender import CodeMessage, SandboxSender, load_sender
 from portin.domain.timefmt import utcnow
 from portin.storage.db import Database
 from portin.storage.models import PortingVerificationCode
@@ -242,3 +248,50 @@ def test_codes_are_sealed_per_organization(api: Api, client: TestClient,
     assert client.get(path, headers=api.operator).status_code == 403
     api.op("GET", "/v2/operator/porting_orders/nope/verification_codes", 404)
     assert desk_codes(api, order["id"])[MOBILE_1]["verified"] is False
+
+
+class RecordingSender:
+    """A carrier's sender as a plug-in would be: it keeps what it was asked to send."""
+
+    operator_reads_codes = False
+
+    def __init__(self) -> None:
+        self.sent: list[CodeMessage] = []
+
+    def send(self, messages: Sequence[CodeMessage]) -> None:
+        self.sent.extend(messages)
+
+
+SENT_BY_CARRIER: list[RecordingSender] = []
+
+
+def recording_sender(settings: Settings) -> RecordingSender:
+    sender = RecordingSender()
+    SENT_BY_CARRIER.append(sender)
+    return sender
+
+
+def test_a_carrier_sender_gets_the_codes_and_portin_keeps_only_digests(
+        settings: Settings, db: Database, tenant: Tenant, operator: dict[str, str]) -> None:
+    carrier = settings.model_copy(update={
+        "verification_code_sender": f"{__name__}:recording_sender"})
+    with TestClient(create_app(carrier, db), raise_server_exceptions=False) as client:
+        api = Api(client, tenant, operator)
+        sender = SENT_BY_CARRIER[-1]
+        order = api.create_order(MOBILE_1)
+        send(api, order["id"], verification_method="call")
+        [message] = sender.sent
+        assert (message.porting_order_id, message.phone_number, message.method) == (
+            order["id"], MOBILE_1, "call")
+        assert message.code not in repr(message)
+        assert desk_codes(api, order["id"])[MOBILE_1]["code"] is None
+        with db.reading() as session:
+            row = session.scalars(select(PortingVerificationCode)).one()
+            assert row.sandbox_code is None and message.code not in row.code_digest
+        verify(api, order["id"], {MOBILE_1: message.code})
+
+
+def test_the_sender_setting_is_checked() -> None:
+    with pytest.raises(ValidationError):
+        Settings(verification_code_sender="not a sender")
+    assert isinstance(load_sender(Settings()), SandboxSender)

@@ -15,7 +15,16 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    action_requirements,
+    deliveries,
+    events,
+    notifications,
+    operator,
+    orders,
+    verification_codes,
+)
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api
@@ -83,6 +92,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
          operator=True, json={"phone_numbers": ["+13032220002"]})
     call("POST /v2/porting_orders/{order_id}/actions/cancel", f"{one}/actions/cancel", 200)
 
+    exercise_verification(call)
+
     draft = api.create_order("+13032220009", reference=None)
     call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
 
@@ -141,6 +152,32 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     return answers
 
 
+def exercise_verification(call: Any) -> None:
+    """Verification codes and action requirements, on an order of Australian mobiles."""
+    order = call("POST /v2/porting_orders", "/v2/porting_orders", 201,
+                 json={"phone_numbers": ["+61412345678"]})["data"][0]
+    one, desk = f"/v2/porting_orders/{order['id']}", f"/v2/operator/porting_orders/{order['id']}"
+    call("POST /v2/porting_orders/{order_id}/verification_codes/send",
+         f"{one}/verification_codes/send", 204, json={"verification_method": "sms"})
+    call("GET /v2/porting_orders/{order_id}/verification_codes", f"{one}/verification_codes",
+         200)
+    codes = call("GET /v2/operator/porting_orders/{order_id}/verification_codes",
+                 f"{desk}/verification_codes", 200, operator=True)["data"]
+    call("POST /v2/porting_orders/{order_id}/verification_codes/verify",
+         f"{one}/verification_codes/verify", 200, json={"verification_codes": [
+             {"phone_number": c["phone_number"], "code": c["code"]} for c in codes]})
+    requirement = call("GET /v2/porting_orders/{order_id}/action_requirements",
+                       f"{one}/action_requirements", 200)["data"][0]
+    call("POST /v2/porting_orders/{order_id}/action_requirements/{requirement_id}/initiate",
+         f"{one}/action_requirements/{requirement['id']}/initiate", 200,
+         json={"params": {"first_name": "Ada", "last_name": "Lovelace"}})
+    call("GET /v2/operator/porting_orders/{order_id}/action_requirements",
+         f"{desk}/action_requirements", 200, operator=True)
+    call("POST /v2/operator/porting_orders/{order_id}/action_requirements/{requirement_id}",
+         f"{desk}/action_requirements/{requirement['id']}", 200, operator=True,
+         json={"status": "cancelled", "cancel_reason": "Withdrawn"})
+
+
 # -- the document -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -166,7 +203,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 47  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
@@ -221,8 +258,12 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
-        for route in module.router.routes:
+    routers = [module.router for module in (account, deliveries, events, notifications,
+                                            operator, orders)]
+    routers += [router for module in (verification_codes, action_requirements)
+                for router in (module.router, module.operator_router)]
+    for router in routers:
+        for route in router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:
                     models[f"{method} {route.path}"] = route.response_model

@@ -326,7 +326,11 @@ class PortingVerificationCode(Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Optimistic concurrency: two guesses at once cannot both read the same count of wrong
+    # codes and write it plus one (the loser answers 409 and counts nothing, learns nothing).
+    version: Mapped[int] = mapped_column(default=1)
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (
         UniqueConstraint("porting_order_id", "phone_number", name="uq_verification_code_number"),
         Index("ix_verification_codes_org_order_created",

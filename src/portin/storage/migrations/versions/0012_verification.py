@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('locked_until', UTCDateTime(), nullable=True),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('updated_at', UTCDateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], ),
     sa.ForeignKeyConstraint(['porting_order_id'], ['porting_orders.id'], ),
     sa.PrimaryKeyConstraint('id'),

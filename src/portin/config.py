@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     rate_limit_sign_in: str = "30/minute;300/hour"
     # memory:// counts per process; redis://HOST:PORT shares the counts between processes.
     rate_limit_storage_url: str = "memory://"
+    # Who sends phone number verification codes: "sandbox" (nothing is sent; the porting desk
+    # reads the codes) or "package.module:factory" for a carrier's sender (delivery/code_sender).
+    verification_code_sender: str = "sandbox"
 
     @field_validator("database_url")
     @classmethod
@@ -62,6 +65,13 @@ class Settings(BaseSettings):
                              " postgresql:// URL")
         return value.strip()
 
+    @field_validator("verification_code_sender")
+    @classmethod
+    def _a_sender(cls, value: str) -> str:
+        module, _, attribute = value.partition(":")
+        if value != "sandbox" and not (module and attribute.isidentifier()):
+            raise ValueError(f"{value!r} is neither 'sandbox' nor 'package.module:factory'")
+        return value
 
     @field_validator("rate_limit_per_key", "rate_limit_failed_auth", "rate_limit_sign_in")
     @classmethod

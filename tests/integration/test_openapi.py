@@ -101,6 +101,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
          operator=True, json={"phone_numbers": ["+13032220002"]})
     call("POST /v2/porting_orders/{order_id}/actions/cancel", f"{one}/actions/cancel", 200)
 
+    exercise_verification(call)
+
     draft = api.create_order("+13032220009", reference=None)
     call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
     exercise_number_ranges(api, call)
@@ -264,6 +266,32 @@ def exercise_number_ranges(api: Api, call: Any) -> None:
         call(f"GET /v2/operator/porting_orders/{{order_id}}/{kind}", f"{desk}/{kind}", 200,
              operator=True)
         call(f"DELETE {path}/{{{row_id}}}", f"{one}/{kind}/{created['id']}", 200)
+
+
+def exercise_verification(call: Any) -> None:
+    """Verification codes and action requirements, on an order of Australian mobiles."""
+    order = call("POST /v2/porting_orders", "/v2/porting_orders", 201,
+                 json={"phone_numbers": ["+61412345678"]})["data"][0]
+    one, desk = f"/v2/porting_orders/{order['id']}", f"/v2/operator/porting_orders/{order['id']}"
+    call("POST /v2/porting_orders/{order_id}/verification_codes/send",
+         f"{one}/verification_codes/send", 204, json={"verification_method": "sms"})
+    call("GET /v2/porting_orders/{order_id}/verification_codes", f"{one}/verification_codes",
+         200)
+    codes = call("GET /v2/operator/porting_orders/{order_id}/verification_codes",
+                 f"{desk}/verification_codes", 200, operator=True)["data"]
+    call("POST /v2/porting_orders/{order_id}/verification_codes/verify",
+         f"{one}/verification_codes/verify", 200, json={"verification_codes": [
+             {"phone_number": c["phone_number"], "code": c["code"]} for c in codes]})
+    requirement = call("GET /v2/porting_orders/{order_id}/action_requirements",
+                       f"{one}/action_requirements", 200)["data"][0]
+    call("POST /v2/porting_orders/{order_id}/action_requirements/{requirement_id}/initiate",
+         f"{one}/action_requirements/{requirement['id']}/initiate", 200,
+         json={"params": {"first_name": "Ada", "last_name": "Lovelace"}})
+    call("GET /v2/operator/porting_orders/{order_id}/action_requirements",
+         f"{desk}/action_requirements", 200, operator=True)
+    call("POST /v2/operator/porting_orders/{order_id}/action_requirements/{requirement_id}",
+         f"{desk}/action_requirements/{requirement['id']}", 200, operator=True,
+         json={"status": "cancelled", "cancel_reason": "Withdrawn"})
 
 
 # -- the document -----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
 from portin.api.routes import (
     account,
+    action_requirements,
     deliveries,
     documents,
     events,
@@ -27,8 +28,10 @@ from portin.api.routes import (
     orders,
     requirements,
     requirements_operator,
+    verification_codes,
 )
 from portin.config import Settings, document_upload_body_bytes
+from portin.delivery.code_sender import load_sender
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
 from portin.portal.security_headers import SecurityHeaders
@@ -65,6 +68,7 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.db = database
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
+    app.state.code_sender = load_sender(settings)
     errors.install(app)
     openapi.install(app)
     # Number ranges first: their fixed /porting_orders/phone_number_configurations must match
@@ -74,6 +78,9 @@ def create_app(settings: Settings, db: Database | None = None,
                    requirements, requirements_operator, documents):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
+    for area in (verification_codes, action_requirements):
+        app.include_router(area.router)
+        app.include_router(area.operator_router)
     portal.install(app)
     # Innermost of the middlewares (each later one wraps it): it answers what no exception
     # handler took, inside the security headers.

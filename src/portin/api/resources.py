@@ -16,6 +16,7 @@ from portin.storage.models import (
     NotificationChannel,
     NotificationProfile,
     NotificationSetting,
+    PortingActionRequirement,
     PortingAdditionalDocument,
     PortingAssociatedPhoneNumber,
     PortingComment,
@@ -25,6 +26,7 @@ from portin.storage.models import (
     PortingPhoneNumberBlock,
     PortingPhoneNumberConfiguration,
     PortingPhoneNumberExtension,
+    PortingVerificationCode,
     RequirementType,
 )
 
@@ -362,3 +364,32 @@ def document_link(row: DocumentLink) -> responses.DocumentLink:
         "created_at": iso(row.created_at),
         "updated_at": iso(row.created_at),
     })
+
+
+# -- verification codes and action requirements -----------------------------------------
+def _code_fields(row: PortingVerificationCode) -> dict[str, object]:
+    return {"id": row.id, "phone_number": row.phone_number,
+            "porting_order_id": row.porting_order_id, "verified": row.verified,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+            "record_type": "porting_verification_code"}
+
+
+def verification_code(row: PortingVerificationCode) -> responses.PortingVerificationCode:
+    return responses.PortingVerificationCode.model_validate(_code_fields(row))
+
+
+def operator_verification_code(row: PortingVerificationCode
+                               ) -> responses.OperatorVerificationCode:
+    return responses.OperatorVerificationCode.model_validate({
+        **_code_fields(row), "code": row.sandbox_code,
+        "verification_method": row.verification_method, "expires_at": iso(row.expires_at),
+        "failed_attempts": row.failed_attempts, "locked_until": iso(row.locked_until)})
+
+
+def action_requirement(row: PortingActionRequirement) -> responses.PortingActionRequirement:
+    return responses.PortingActionRequirement.model_validate({
+        "id": row.id, "action_type": row.action_type, "action_url": row.action_url,
+        "cancel_reason": row.cancel_reason, "porting_order_id": row.porting_order_id,
+        "requirement_type_id": row.requirement_type_id, "status": row.status,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
+        "record_type": "porting_action_requirement"})

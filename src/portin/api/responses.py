@@ -620,3 +620,45 @@ OneDocument = One[Document]
 DocumentList = ListOf[Document]
 DocumentLinkList = ListOf[DocumentLink]
 OneDownloadLink = One[DownloadLink]
+
+
+# -- verification codes and action requirements -----------------------------------------
+class PortingVerificationCode(Wire):
+    id: str
+    phone_number: str
+    porting_order_id: str
+    verified: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["porting_verification_code"]
+
+
+class OperatorVerificationCode(PortingVerificationCode):
+    """What the porting desk sees: the code itself while the sandbox keeps it readable."""
+
+    code: str | None = Field(description="The code sent, in the sandbox until it is verified;"
+                                         " null once verified or with a carrier's sender.")
+    verification_method: Literal["sms", "call"]
+    expires_at: Timestamp
+    failed_attempts: int = Field(description="Wrong codes in a row.")
+    locked_until: Timestamp | None
+
+
+class PortingActionRequirement(Wire):
+    id: str
+    action_type: str
+    action_url: str | None
+    cancel_reason: str | None
+    porting_order_id: str
+    requirement_type_id: str
+    status: Literal["created", "pending", "completed", "cancelled", "failed"]
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["porting_action_requirement"]
+
+
+VerificationCodeList = ListOf[PortingVerificationCode]
+VerifiedCodes = Many[PortingVerificationCode]
+OperatorVerificationCodeList = ListOf[OperatorVerificationCode]
+ActionRequirementList = ListOf[PortingActionRequirement]
+OneActionRequirement = One[PortingActionRequirement]

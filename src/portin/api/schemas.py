@@ -366,3 +366,36 @@ class DocumentUpload(Strict):
 class DocumentUpdate(Strict):
     filename: str | None = Field(default=None, min_length=1, max_length=255)
     customer_reference: str | None = Text255
+
+
+# -- verification codes and action requirements -----------------------------------------
+class VerificationCodeSend(Strict):
+    """Omit phone_numbers to send to every number of the order still needing a code."""
+
+    phone_numbers: list[str] | None = Field(default=None, max_length=1000)
+    verification_method: Literal["sms", "call"] = "sms"
+
+
+class VerificationCodeEntry(Strict):
+    phone_number: str = Field(max_length=16)
+    code: str = Field(max_length=16)
+
+
+class VerificationCodeVerify(Strict):
+    verification_codes: list[VerificationCodeEntry] = Field(max_length=1000)
+
+
+class ActionRequirementParams(Strict):
+    first_name: str = Field(min_length=1, max_length=255)
+    last_name: str = Field(min_length=1, max_length=255)
+
+
+class ActionRequirementInitiate(Strict):
+    params: ActionRequirementParams
+
+
+class ActionRequirementStatusChange(Strict):
+    """The porting desk's move of an action requirement."""
+
+    status: str = Field(max_length=16)
+    cancel_reason: str | None = Field(default=None, max_length=500)

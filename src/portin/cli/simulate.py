@@ -29,7 +29,7 @@ EXCEPTIONS = [code for code in EXCEPTION_TYPES if code != "PORTING_ORDER_SPLIT_R
 
 # Scenario name -> weight. Happy paths dominate, as they do at a real porting desk.
 SCENARIOS = {"happy": 5, "exception": 3, "split": 2, "cancel": 2, "messaging_exception": 1,
-             "abandoned_draft": 1}
+             "abandoned_draft": 1, "au_mobile": 1}
 
 
 @dataclass
@@ -56,13 +56,26 @@ class Run:
                 result.append(candidate)
         return result
 
+    def au_mobile_numbers(self, count: int) -> list[str]:
+        """Australian mobiles: they need verification codes and an identity check."""
+        result: list[str] = []
+        while len(result) < count:
+            candidate = f"+614{self.rng.randint(10_000_000, 99_999_999)}"
+            if candidate not in self.used_numbers and phonenumbers.is_valid_number(
+                    phonenumbers.parse(candidate, None)):
+                self.used_numbers.add(candidate)
+                result.append(candidate)
+        return result
+
 
 class Order:
     """One order as the simulator drives it: user calls and operator calls side by side."""
 
-    def __init__(self, run: Run, user: ApiClient, numbers: list[str]) -> None:
+    def __init__(self, run: Run, user: ApiClient, numbers: list[str],
+                 fresh: Callable[[int], list[str]] | None = None) -> None:
         self.run = run
         self.user = user
+        self.fresh = fresh or run.numbers
         reference = f"sim-{run.rng.randint(100000, 999999)}"
         created = self._create(numbers, reference)
         self.id: str = created["id"]
@@ -76,7 +89,7 @@ class Order:
             except ApiError as exc:
                 if exc.status != 422:
                     raise
-                numbers = self.run.numbers(len(numbers))  # held by an earlier, unfinished run
+                numbers = self.fresh(len(numbers))  # held by an earlier, unfinished run
         raise click.ClickException("could not find free phone numbers to port")
 
     def fill_in(self, messaging: bool) -> None:
@@ -204,6 +217,43 @@ def _messaging_exception(order: Order, step: Callable[[], None]) -> str:
     return _happy(order, step, messaging_ok=False)
 
 
+def verify_with_desk_codes(order: Order) -> None:
+    """Send codes to the numbers that need them, read them where the porting desk reads the
+    sandbox's codes, and verify them (no SMS leaves the machine in the sandbox)."""
+    base = f"/porting_orders/{order.id}/verification_codes"
+    order.user.post(f"{base}/send", {"verification_method": "sms"})
+    codes = order.run.operator.get(f"/operator{base}?page[size]=250")["data"]
+    order.user.post(f"{base}/verify", {"verification_codes": [
+        {"phone_number": c["phone_number"], "code": c["code"]}
+        for c in codes if not c["verified"]]})
+
+
+def complete_action_requirements(order: Order) -> None:
+    """The user initiates each identity check; the porting desk reports it completed."""
+    base = f"/porting_orders/{order.id}/action_requirements"
+    for requirement in order.user.get(f"{base}?filter[status]=created")["data"]:
+        first, last = order.run.rng.choice(PEOPLE).split()
+        order.user.post(f"{base}/{requirement['id']}/initiate",
+                        {"params": {"first_name": first, "last_name": last}})
+        order.run.operator.post(f"/operator{base}/{requirement['id']}", {"status": "completed"})
+
+
+def _au_mobile(order: Order, step: Callable[[], None]) -> str:
+    order.fill_in(messaging=False)
+    verify_with_desk_codes(order)
+    step()
+    complete_action_requirements(order)
+    step()
+    order.confirm()
+    order.status("submitted")
+    step()
+    order.status("foc-date-confirmed")
+    step()
+    order.status("ported")
+    step()
+    return "ported (AU mobiles: codes and ID check)"
+
+
 SCENARIO_STEPS: dict[str, Callable[[Order, Callable[[], None]], str]] = {
     "happy": _happy,
     "messaging_exception": _messaging_exception,
@@ -211,6 +261,7 @@ SCENARIO_STEPS: dict[str, Callable[[Order, Callable[[], None]], str]] = {
     "split": _split,
     "cancel": _cancel,
     "abandoned_draft": _abandoned,
+    "au_mobile": _au_mobile,
 }
 STEPS_PER_ORDER = 5
 
@@ -222,7 +273,8 @@ def drive(run: Run, users: list[ApiClient], count: int,
         scenario = run.rng.choices(names, weights)[0]
         user = run.rng.choice(users)
         size = 4 if scenario == "split" else run.rng.randint(1, 3)
-        order = Order(run, user, run.numbers(size))
+        fresh = run.au_mobile_numbers if scenario == "au_mobile" else run.numbers
+        order = Order(run, user, fresh(size), fresh)
         taken = 0
 
         def step() -> None:
@@ -251,7 +303,8 @@ def drive(run: Run, users: list[ApiClient], count: int,
 def simulate(url: str, api_keys: tuple[str, ...], operator_key: str, count: int,
              seed: int | None, delay: float) -> None:
     """Drive orders through realistic lifecycles: happy paths, exceptions with real reason
-    codes and their resolution, splits, messaging activation, cancellations."""
+    codes and their resolution, splits, messaging activation, cancellations, and Australian
+    mobiles (verification codes and identity checks)."""
     base = url.rstrip("/") + "/v2"
     run = Run(rng=random.Random(seed), operator=ApiClient(base, operator_key), delay=delay)
     users = [ApiClient(base, key) for key in api_keys]

@@ -17,7 +17,7 @@ from portin.domain.events import EventType
 from portin.domain.lifecycle import Actor, OrderStatus
 from portin.domain.phone_numbers import number_type, validate_numbers
 from portin.domain.webhook_urls import validate_webhook_url
-from portin.services import documents
+from portin.services import action_requirements, documents
 from portin.services import requirements as requirement_service
 from portin.services.events import facts, record, record_status_changed
 from portin.storage import orders as order_store
@@ -102,6 +102,7 @@ def create_order(session: Session, organization_id: str, phone_numbers: list[str
             requirements_status="requirement-info-pending", created_at=now,
         ))
     session.flush()
+    action_requirements.create_for_order(session, order, [r for _, r in numbers], now)
     return order
 
 

@@ -572,3 +572,62 @@ class ServerSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+
+
+# -- verification codes and action requirements -----------------------------------------
+class PortingVerificationCode(Base):
+    """The latest code sent to one number of an order. The code itself is kept only as a
+    digest; `sandbox_code` holds it readable for the porting desk when the sender is the
+    sandbox (nothing leaves the machine there), and is null with a carrier's sender."""
+
+    __tablename__ = "porting_verification_codes"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    phone_number: Mapped[str] = mapped_column(String(16))
+    verification_method: Mapped[str] = mapped_column(String(8))  # sms or call
+    code_digest: Mapped[str] = mapped_column(String(64))
+    sandbox_code: Mapped[str | None] = mapped_column(String(16))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime]
+    # Wrong codes in a row; at the limit the number is locked until locked_until.
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # Optimistic concurrency: two guesses at once cannot both read the same count of wrong
+    # codes and write it plus one (the loser answers 409 and counts nothing, learns nothing).
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        UniqueConstraint("porting_order_id", "phone_number", name="uq_verification_code_number"),
+        Index("ix_verification_codes_org_order_created",
+              "organization_id", "porting_order_id", "created_at"),
+    )
+
+
+class PortingActionRequirement(Base):
+    """Something the port needs done outside portin (an Australian identity check)."""
+
+    __tablename__ = "porting_action_requirements"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    action_type: Mapped[str] = mapped_column(String(64))
+    requirement_type_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    status: Mapped[str] = mapped_column(String(16))
+    action_url: Mapped[str | None] = mapped_column(String(2048))
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    # Who will perform the verification flow (given when the user initiates it).
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    last_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_action_requirements_org_order_created",
+              "organization_id", "porting_order_id", "created_at"),
+    )

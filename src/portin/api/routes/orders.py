@@ -16,6 +16,7 @@ from portin.domain.number_ranges import needs_associated_numbers
 from portin.domain.timefmt import utcnow
 from portin.services import orders as order_service
 from portin.services import requirements as requirement_service
+from portin.services import verification_codes
 from portin.services.accounts import Caller
 from portin.storage import number_ranges as range_store
 from portin.storage import orders as order_store
@@ -97,21 +98,26 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
     steps = additional_steps_of(session, rows)
     requirements = requirement_service.of_orders(session, rows)
     return [resources.order(row, numbers.get(row.id) if include_numbers else None,
-                            counts[row.id], requirements[row.id], steps.get(row.id, []))
+                            counts[row.id], requirements[row.id], steps[row.id])
             for row in rows]
 
 
 def additional_steps_of(session: Session, rows: list[PortingOrder]) -> dict[str, list[str]]:
-    """What each order still needs before it can go ahead (the public API's additional_steps).
-    Only partial ports are looked into, so most pages cost no query here."""
+    """What each order still needs before it can go ahead (the public API's additional_steps):
+    associated numbers for a UK partial port, codes for numbers that must be verified. Only
+    partial ports are looked into for the first, so most pages cost one query here."""
+    steps: dict[str, list[str]] = {row.id: [] for row in rows}
     partial = [row.id for row in rows if row.misc_type == "partial"]
-    if not partial:
-        return {}
-    countries = range_store.countries_of(session, partial)
-    associated = range_store.associated_counts(session, partial)
-    return {order_id: ["associated_phone_numbers"] for order_id in partial
+    if partial:
+        countries = range_store.countries_of(session, partial)
+        associated = range_store.associated_counts(session, partial)
+        for order_id in partial:
             if needs_associated_numbers("partial", countries.get(order_id, set()),
-                                        associated.get(order_id, 0))}
+                                        associated.get(order_id, 0)):
+                steps[order_id].append("associated_phone_numbers")
+    for order_id in verification_codes.orders_awaiting_codes(session, list(steps)):
+        steps[order_id].append("phone_number_verification_codes")
+    return steps
 
 
 def single_order(session: Session, row: PortingOrder, include_numbers: bool = True

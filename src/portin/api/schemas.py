@@ -8,6 +8,7 @@ turned into UTC within the years portin can store and compute with (`StorableDat
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from datetime import date as Date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -184,3 +185,26 @@ class RepublishBody(Strict):
 
     notification_channel_id: str | None = Field(default=None, max_length=64)
     webhook_url_only: bool = False
+
+
+# -- FOC windows and activation ---------------------------------------------------------
+class ActivationJobUpdate(Strict):
+    activate_at: StorableDatetime | None = None
+
+
+class ActivationJobOutcome(Strict):
+    """The porting desk's outcome of an activation job."""
+
+    status: Literal["completed", "failed"]
+
+
+class FocLeadTimeBody(Strict):
+    lead_business_days: int = Field(ge=0, le=60)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class FocHolidayBody(Strict):
+    country_code: str = Field(min_length=2, max_length=2)
+    date: Date
+    kind: Literal["closed", "open"]
+    name: str | None = Field(default=None, max_length=255)

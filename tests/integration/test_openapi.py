@@ -4,7 +4,7 @@ real answers of every /v2 route match the schema their operation documents."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +15,16 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    activation,
+    activation_operator,
+    deliveries,
+    events,
+    notifications,
+    operator,
+    orders,
+)
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api
@@ -48,6 +57,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
                        "customer_reference": "ref-1"})["data"][0]
     order_id = order["id"]
     one = f"{orders}/{order_id}"
+    windows = call("GET /v2/porting_orders/{order_id}/allowed_foc_windows",
+                   f"{one}/allowed_foc_windows", 200)["data"]
     call("PATCH /v2/porting_orders/{order_id}", one, 200, json={
         "webhook_url": receiver.url("/order"),
         "end_user": {"admin": {"entity_name": "Acme Ltd", "auth_person_name": "Jo"},
@@ -55,7 +66,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
                                   "postal_code": "80202", "country_code": "US"}},
         "misc": {"type": "partial"}, "messaging": {"enable_messaging": True},
         "user_feedback": {"user_rating": 5},
-        "activation_settings": {"foc_datetime_requested": "2099-01-01T12:00:00Z"}})
+        "activation_settings": {"foc_datetime_requested": windows[0]["started_at"]}})
     call("GET /v2/porting_orders/{order_id}", one, 200)
     call("GET /v2/porting_orders/{order_id}", one, 200,
          params={"include_phone_numbers": "false"})
@@ -82,6 +93,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     call("POST /v2/operator/porting_orders/{order_id}/split", f"{desk}/split", 201,
          operator=True, json={"phone_numbers": ["+13032220002"]})
     call("POST /v2/porting_orders/{order_id}/actions/cancel", f"{one}/actions/cancel", 200)
+
+    exercise_activation(call, api)
 
     draft = api.create_order("+13032220009", reference=None)
     call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
@@ -141,6 +154,38 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     return answers
 
 
+def exercise_activation(call: Callable[..., Any], api: Api) -> None:
+    """Activation and the desk's FOC tables, on an order of their own."""
+    order_id = api.create_order("+13032220005", reference=None)["id"]
+    api.confirm(order_id)
+    api.move(order_id, "submitted")
+    api.move(order_id, "foc-date-confirmed")
+    one = f"/v2/porting_orders/{order_id}"
+    job = call("POST /v2/porting_orders/{order_id}/actions/activate",
+               f"{one}/actions/activate", 202)["data"]
+    call("GET /v2/porting_orders/{order_id}/activation_jobs", f"{one}/activation_jobs", 200)
+    job_path = f"{one}/activation_jobs/{job['id']}"
+    call("GET /v2/porting_orders/{order_id}/activation_jobs/{job_id}", job_path, 200)
+    call("PATCH /v2/porting_orders/{order_id}/activation_jobs/{job_id}", job_path, 200,
+         json={"activate_at": job["activation_windows"][-1]["end_at"]})
+    call("POST /v2/operator/porting_orders/{order_id}/activation_jobs/{job_id}",
+         f"/v2/operator{job_path.removeprefix('/v2')}", 200, operator=True,
+         json={"status": "completed"})
+    lead_times = "/v2/operator/foc_lead_times"
+    call("GET /v2/operator/foc_lead_times", lead_times, 200, operator=True)
+    call("PUT /v2/operator/foc_lead_times/{country_code}/{phone_number_type}",
+         f"{lead_times}/NZ/*", 200, operator=True,
+         json={"lead_business_days": 4, "time_zone": "Pacific/Auckland"})
+    call("DELETE /v2/operator/foc_lead_times/{country_code}/{phone_number_type}",
+         f"{lead_times}/NZ/*", 204, operator=True)
+    holidays = "/v2/operator/foc_holidays"
+    holiday = call("POST /v2/operator/foc_holidays", holidays, 201, operator=True, json={
+        "country_code": "US", "date": "2031-07-07", "kind": "closed", "name": "Picnic"})
+    call("GET /v2/operator/foc_holidays", holidays, 200, operator=True)
+    call("DELETE /v2/operator/foc_holidays/{holiday_id}",
+         f"{holidays}/{holiday['data']['id']}", 204, operator=True)
+
+
 # -- the document -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
@@ -166,7 +211,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 51  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
@@ -221,7 +266,8 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
+    for module in (account, activation, activation_operator, deliveries, events,
+                   notifications, operator, orders):
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:

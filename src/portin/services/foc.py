@@ -20,7 +20,6 @@ from portin.domain import foc_windows as rule
 from portin.domain.errors import InvalidRequest, NotFound
 from portin.domain.foc_windows import ANY, LeadTime, Window
 from portin.storage import activation as store
-from portin.storage import orders as order_store
 from portin.storage.models import FocHoliday, FocLeadTime, PortingOrder
 
 NUMBER_TYPES = ("landline", "local", "localcommercial", "mobile", "multipurpose", "national",
@@ -65,17 +64,15 @@ def holidays_of(session: Session, countries: Iterable[str], years: Iterable[int]
 def calendar_of(session: Session, order: PortingOrder, around: datetime) -> OrderCalendar:
     """The order's zones, lead time (the longest of its numbers') and holidays of the years
     from a year before `around` to a year after."""
-    numbers = order_store.numbers_of(session, [order.id])[order.id]
+    numbers = store.number_facts(session, order.id)
     table = [LeadTime(r.country_code, r.phone_number_type, r.lead_business_days, r.time_zone)
              for r in store.lead_times(session)]
-    zones: set[str] = set()
-    lead = 0
-    for number in numbers:
-        days, fallback = rule.lead_time_for(table, number.country_code,
-                                            number.phone_number_type)
-        lead = max(lead, days)
-        zones.add(rule.number_zone(_libphonenumber_zones(number.phone_number), fallback))
-    countries = [n.country_code for n in numbers if n.country_code]
+    rows = {(country, kind): rule.lead_time_for(table, country, kind)
+            for _, country, kind in numbers}
+    lead = max((days for days, _ in rows.values()), default=0)
+    zones = {rule.number_zone(_libphonenumber_zones(number), rows[(country, kind)][1])
+             for number, country, kind in numbers}
+    countries = [country for _, country, _ in numbers if country]
     years = range(around.year - 1, around.year + 2)
     return OrderCalendar(tuple(sorted(zones)), lead, holidays_of(session, countries, years))
 

@@ -9,8 +9,24 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portin.storage.models import ActivationJob, FocHoliday, FocLeadTime, PortingOrder
+from portin.storage.models import (
+    ActivationJob,
+    FocHoliday,
+    FocLeadTime,
+    PortingOrder,
+    PortingPhoneNumber,
+)
 from portin.storage.paging import Page, PageRequest, count_rows
+
+
+def number_facts(session: Session, order_id: str) -> list[tuple[str, str | None, str]]:
+    """(phone_number, country_code, phone_number_type) of each number on an order: the three
+    columns the FOC rule reads, as plain rows (an order may hold a thousand numbers)."""
+    rows = session.execute(
+        select(PortingPhoneNumber.phone_number, PortingPhoneNumber.country_code,
+               PortingPhoneNumber.phone_number_type)
+        .where(PortingPhoneNumber.porting_order_id == order_id)).all()
+    return [(number, country, kind) for number, country, kind in rows]
 
 
 def lead_times(session: Session) -> list[FocLeadTime]:

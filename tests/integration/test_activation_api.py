@@ -437,3 +437,12 @@ def test_racing_schedulers_port_each_order_exactly_once(api: Api, db: Database) 
         worker.dispose()
     assert sum(counts) == len(orders)
     assert [ported_events(db, o) for o in orders] == [1] * len(orders)
+
+
+def test_foc_dates_at_the_calendars_edges_answer_no_5xx(api: Api, db: Database) -> None:
+    latest = confirmed_order(api, number(1), foc=datetime(9999, 12, 30, 12, tzinfo=UTC))
+    job = activate(api, latest)["data"]
+    assert job["activation_windows"]
+    earliest = confirmed_order(api, number(2), foc=datetime(1, 1, 2, 12, tzinfo=UTC))
+    assert activation_service.port_closed_orders(db, utcnow()) == 1
+    assert status_of(db, earliest) == "ported"

@@ -130,3 +130,12 @@ def test_the_fast_port_rule() -> None:
     assert not fast_port_eligible([("US", "local"), ("GB", "local")])
     assert not fast_port_eligible([("US", "mobile")])
     assert not fast_port_eligible([])
+
+
+def test_the_end_of_the_calendar_gives_no_windows_instead_of_an_overflow() -> None:
+    edge = datetime(9999, 12, 30, 12, tzinfo=UTC)
+    assert foc_windows(edge, [NY], 3, NONE) == []
+    assert activation_close(edge, [NY], NONE) == edge
+    assert activation_windows(MONDAY, edge, [NY], NONE)[0].start == MONDAY
+    start = datetime(1, 1, 2, tzinfo=UTC)
+    assert foc_windows(start, [NY], 0, NONE, timedelta(days=7))

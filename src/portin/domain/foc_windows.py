@@ -61,15 +61,20 @@ def foc_windows(now: datetime, zones: Sequence[str], lead_business_days: int,
                 holidays: frozenset[date], horizon: timedelta = HORIZON) -> list[Window]:
     """The windows in which a port may happen, in time order (see the module's rule)."""
     zones = sorted(set(zones)) or [FALLBACK_ZONE]
-    today = max(now.astimezone(ZoneInfo(z)).date() for z in zones)
-    day = add_business_days(today, max(lead_business_days, 0), holidays)
-    until = now + horizon
     windows: list[Window] = []
-    while datetime.combine(day, time(0), UTC) - timedelta(days=1) < until:
-        window = business_window(day, zones) if is_business_day(day, holidays) else None
-        if window is not None and window.start < until and window.end > now:
-            windows.append(Window(max(window.start, now), window.end))
-        day += timedelta(days=1)
+    try:
+        today = max(now.astimezone(ZoneInfo(z)).date() for z in zones)
+        day = add_business_days(today, max(lead_business_days, 0), holidays)
+        until = now + horizon
+        # A local day starts at most 14 hours before its UTC midnight: look one day beyond.
+        last = until + timedelta(days=1)
+        while datetime.combine(day, time(0), UTC) < last:
+            window = business_window(day, zones) if is_business_day(day, holidays) else None
+            if window is not None and window.start < until and window.end > now:
+                windows.append(Window(max(window.start, now), window.end))
+            day += timedelta(days=1)
+    except OverflowError:
+        pass  # the calendar ends in the year 9999: no windows beyond it
     return windows
 
 
@@ -82,7 +87,9 @@ def activation_close(foc: datetime, zones: Sequence[str], holidays: frozenset[da
     business window that ends after `foc` (the FOC day's own window when `foc` is in business
     hours); a day after `foc` when no window comes within the horizon."""
     following = foc_windows(foc, zones, 0, holidays)
-    return following[0].end if following else foc + timedelta(days=1)
+    if following:
+        return following[0].end
+    return foc + timedelta(days=1) if foc.year < 9999 else foc
 
 
 def activation_windows(now: datetime, foc: datetime | None, zones: Sequence[str],

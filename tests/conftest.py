@@ -21,10 +21,8 @@ from sqlalchemy import text
 
 from portin.api.app import create_app
 from portin.config import Settings
-from portin.domain.timefmt import utcnow
 from portin.services import accounts as account_service
 from portin.storage import migrations
-from portin.storage import requirements as requirement_store
 from portin.storage.db import Database
 from portin.storage.models import Base
 
@@ -50,18 +48,37 @@ def postgres_database() -> Iterator[str]:
     base, _, _ = POSTGRES_URL.rpartition("/")
     url = f"{base}/{name}"
     migrations.upgrade(url)
+    _seeded_rows(url)
     yield url
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# The rows the migrations seeded (operator-editable reference tables), per database URL:
+# each truncation puts them back, so every test starts from a freshly migrated database.
+_SEEDED: dict[str, list[tuple[Any, list[dict[str, Any]]]]] = {}
+
+
+def _seeded_rows(url: str) -> list[tuple[Any, list[dict[str, Any]]]]:
+    if url not in _SEEDED:
+        db = Database(url)
+        with db.reading() as session:
+            _SEEDED[url] = [
+                (table, [dict(row) for row in session.execute(table.select()).mappings()])
+                for table in Base.metadata.sorted_tables]
+        db.dispose()
+        _SEEDED[url] = [(table, rows) for table, rows in _SEEDED[url] if rows]
+    return _SEEDED[url]
+
+
 def _empty_postgres(url: str) -> None:
+    seeded = _seeded_rows(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     db = Database(url)
     with db.writing() as session:
         session.execute(text(f"TRUNCATE {tables} CASCADE"))
-        # What the migrations seed, as a freshly migrated database has it.
-        requirement_store.seed_catalogue(session, utcnow())
+        for table, rows in seeded:
+            session.execute(table.insert(), rows)
     db.dispose()
 
 

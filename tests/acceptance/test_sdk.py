@@ -73,7 +73,10 @@ def test_create_retrieve_update_confirm_cancel(sdk: telnyx.Telnyx) -> None:
     assert fetched.meta is not None
     assert fetched.meta.phone_numbers_url is not None
 
-    foc = datetime.now(UTC) + timedelta(days=10)
+    # A requested FOC date must lie inside one of the order's allowed windows.
+    windows = sdk.porting_orders.retrieve_allowed_foc_windows(order.id)  # type: ignore[arg-type]
+    assert windows.data
+    foc = windows.data[len(windows.data) // 2].started_at
     updated = sdk.porting_orders.update(
         order.id,  # type: ignore[arg-type]
         webhook_url="https://hooks.example.com/portin", customer_reference="sdk-1b",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from fastapi.testclient import TestClient
@@ -226,10 +227,15 @@ def test_foc_datetime_requested_at_the_edges_is_422_and_changes_nothing(api: Api
 def test_foc_datetime_requested_with_an_offset_is_stored_in_utc(api: Api) -> None:
     order = api.create_order(NUMBER)
     path = f"/v2/porting_orders/{order['id']}"
+    # A time inside the order's first allowed FOC window, written in +02:00.
+    window = api.user("GET", f"{path}/allowed_foc_windows")["data"][0]
+    start = datetime.fromisoformat(window["started_at"].replace("Z", "+00:00"))
+    inside = (start + timedelta(hours=1)).astimezone(timezone(timedelta(hours=2)))
     api.user("PATCH", path, json={
-        "activation_settings": {"foc_datetime_requested": "2099-06-01T12:00:00+02:00"}})
+        "activation_settings": {"foc_datetime_requested": inside.isoformat()}})
     settings = api.user("GET", path)["data"]["activation_settings"]
-    assert settings["foc_datetime_requested"].startswith("2099-06-01T10:00:00")
+    assert settings["foc_datetime_requested"].startswith(
+        (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 @pytest.mark.parametrize("value", EDGE_TIMES)

@@ -7,7 +7,7 @@ import base64
 import importlib
 import pkgutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -59,6 +59,8 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
                        "customer_reference": "ref-1"})["data"][0]
     order_id = order["id"]
     one = f"{orders}/{order_id}"
+    windows = call("GET /v2/porting_orders/{order_id}/allowed_foc_windows",
+                   f"{one}/allowed_foc_windows", 200)["data"]
     call("PATCH /v2/porting_orders/{order_id}", one, 200, json={
         "webhook_url": receiver.url("/order"),
         "end_user": {"admin": {"entity_name": "Acme Ltd", "auth_person_name": "Jo"},
@@ -66,7 +68,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
                                   "postal_code": "80202", "country_code": "US"}},
         "misc": {"type": "partial"}, "messaging": {"enable_messaging": True},
         "user_feedback": {"user_rating": 5},
-        "activation_settings": {"foc_datetime_requested": "2099-01-01T12:00:00Z"},
+        "activation_settings": {"foc_datetime_requested": windows[0]["started_at"]},
         "requirements": [{"requirement_type_id": ACCOUNT_NUMBER, "field_value": "1234"}]})
     call("GET /v2/porting_orders/{order_id}/requirements", f"{one}/requirements", 200)
     call("GET /v2/porting_orders/{order_id}", one, 200)
@@ -102,6 +104,7 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     call("POST /v2/porting_orders/{order_id}/actions/cancel", f"{one}/actions/cancel", 200)
 
     exercise_verification(call)
+    exercise_activation(call, api)
 
     draft = api.create_order("+13032220009", reference=None)
     call("DELETE /v2/porting_orders/{order_id}", f"{orders}/{draft['id']}", 204)
@@ -292,6 +295,38 @@ def exercise_verification(call: Any) -> None:
     call("POST /v2/operator/porting_orders/{order_id}/action_requirements/{requirement_id}",
          f"{desk}/action_requirements/{requirement['id']}", 200, operator=True,
          json={"status": "cancelled", "cancel_reason": "Withdrawn"})
+
+
+def exercise_activation(call: Callable[..., Any], api: Api) -> None:
+    """Activation and the desk's FOC tables, on an order of their own."""
+    order_id = api.create_order("+13032220005", reference=None)["id"]
+    api.confirm(order_id)
+    api.move(order_id, "submitted")
+    api.move(order_id, "foc-date-confirmed")
+    one = f"/v2/porting_orders/{order_id}"
+    job = call("POST /v2/porting_orders/{order_id}/actions/activate",
+               f"{one}/actions/activate", 202)["data"]
+    call("GET /v2/porting_orders/{order_id}/activation_jobs", f"{one}/activation_jobs", 200)
+    job_path = f"{one}/activation_jobs/{job['id']}"
+    call("GET /v2/porting_orders/{order_id}/activation_jobs/{job_id}", job_path, 200)
+    call("PATCH /v2/porting_orders/{order_id}/activation_jobs/{job_id}", job_path, 200,
+         json={"activate_at": job["activation_windows"][-1]["end_at"]})
+    call("POST /v2/operator/porting_orders/{order_id}/activation_jobs/{job_id}",
+         f"/v2/operator{job_path.removeprefix('/v2')}", 200, operator=True,
+         json={"status": "completed"})
+    lead_times = "/v2/operator/foc_lead_times"
+    call("GET /v2/operator/foc_lead_times", lead_times, 200, operator=True)
+    call("PUT /v2/operator/foc_lead_times/{country_code}/{phone_number_type}",
+         f"{lead_times}/NZ/*", 200, operator=True,
+         json={"lead_business_days": 4, "time_zone": "Pacific/Auckland"})
+    call("DELETE /v2/operator/foc_lead_times/{country_code}/{phone_number_type}",
+         f"{lead_times}/NZ/*", 204, operator=True)
+    holidays = "/v2/operator/foc_holidays"
+    holiday = call("POST /v2/operator/foc_holidays", holidays, 201, operator=True, json={
+        "country_code": "US", "date": "2031-07-07", "kind": "closed", "name": "Picnic"})
+    call("GET /v2/operator/foc_holidays", holidays, 200, operator=True)
+    call("DELETE /v2/operator/foc_holidays/{holiday_id}",
+         f"{holidays}/{holiday['data']['id']}", 204, operator=True)
 
 
 # -- the document -----------------------------------------------------------------------

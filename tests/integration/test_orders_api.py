@@ -81,19 +81,20 @@ def test_list_filters(api: Api) -> None:
     assert ids(**{"filter[misc][type]": "partial"}) == {b["id"]}
     confirmed = api.user("GET", f"/v2/porting_orders/{a['id']}")["data"]
     assert ids(**{"filter[parent_support_key]": confirmed["parent_support_key"]}) == {a["id"]}
-    assert ids(**{"filter[activation_settings][fast_port_eligible]": "false"}) == {
-        a["id"], b["id"]}
+    # FastPort: every number US or Canadian, local or toll-free (domain/activation.py).
+    assert ids(**{"filter[activation_settings][fast_port_eligible]": "true"}) == {a["id"]}
+    assert ids(**{"filter[activation_settings][fast_port_eligible]": "false"}) == {b["id"]}
 
 
 def test_list_filter_on_requested_foc_date(api: Api) -> None:
     soon = api.create_order(number(1))
     later = api.create_order(number(2))
-    now = datetime.now(UTC)
-    for order, days in ((soon, 5), (later, 20)):
+    # The first and the last allowed FOC windows (a requested date must lie in one).
+    windows = api.user("GET", f"/v2/porting_orders/{soon['id']}/allowed_foc_windows")["data"]
+    for order, window in ((soon, windows[0]), (later, windows[-1])):
         api.user("PATCH", f"/v2/porting_orders/{order['id']}", json={
-            "activation_settings": {"foc_datetime_requested": (now + timedelta(days=days))
-                                    .isoformat()}})
-    cut = (now + timedelta(days=10)).isoformat()
+            "activation_settings": {"foc_datetime_requested": window["started_at"]}})
+    cut = windows[1]["started_at"]
     found = api.user("GET", "/v2/porting_orders", params={
         "filter[activation_settings][foc_datetime_requested][gt]": cut})
     assert [o["id"] for o in found["data"]] == [later["id"]]

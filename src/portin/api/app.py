@@ -18,6 +18,8 @@ from portin.api.rate_limit import RateLimits
 from portin.api.routes import (
     account,
     action_requirements,
+    activation,
+    activation_operator,
     deliveries,
     documents,
     events,
@@ -75,7 +77,8 @@ def create_app(settings: Settings, db: Database | None = None,
     # before /porting_orders/{order_id} could take it for an order id.
     app.include_router(number_ranges.router)
     for module in (orders, events, operator, account, notifications, deliveries, loa,
-                   requirements, requirements_operator, documents):
+                   requirements, requirements_operator, documents, activation,
+                   activation_operator):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

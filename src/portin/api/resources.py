@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from portin.api import responses
+from portin.domain.foc_windows import Window
 from portin.domain.timefmt import iso
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.storage.models import (
+    ActivationJob,
     Delivery,
     DeliveryAttempt,
     Document,
     DocumentLink,
+    FocHoliday,
+    FocLeadTime,
     LoaConfiguration,
     NotificationChannel,
     NotificationProfile,
@@ -393,3 +398,43 @@ def action_requirement(row: PortingActionRequirement) -> responses.PortingAction
         "requirement_type_id": row.requirement_type_id, "status": row.status,
         "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
         "record_type": "porting_action_requirement"})
+
+
+# -- FOC windows and activation ---------------------------------------------------------
+def foc_windows(windows: list[Window]) -> responses.AllowedFocWindows:
+    count = len(windows)
+    return responses.AllowedFocWindows.model_validate({
+        "data": [{"started_at": iso(w.start), "ended_at": iso(w.end),
+                  "record_type": "allowed_foc_window"} for w in windows],
+        "meta": {"page_number": 1, "page_size": max(count, 1), "total_pages": 1,
+                 "total_results": count}})
+
+
+def activation_job(row: ActivationJob) -> responses.PortingOrdersActivationJob:
+    return responses.PortingOrdersActivationJob.model_validate({
+        "id": row.id,
+        "activate_at": iso(row.activate_at),
+        "activation_type": row.activation_type,
+        "activation_windows": [
+            {"start_at": iso(datetime.fromisoformat(w["start_at"])),
+             "end_at": iso(datetime.fromisoformat(w["end_at"]))}
+            for w in row.activation_windows],
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+        "record_type": "porting_activation_job",
+        "status": row.status,
+    })
+
+
+def foc_lead_time(row: FocLeadTime) -> responses.FocLeadTime:
+    return responses.FocLeadTime.model_validate({
+        "country_code": row.country_code, "phone_number_type": row.phone_number_type,
+        "lead_business_days": row.lead_business_days, "time_zone": row.time_zone,
+        "updated_at": iso(row.updated_at), "record_type": "foc_lead_time"})
+
+
+def foc_holiday(row: FocHoliday) -> responses.FocHoliday:
+    return responses.FocHoliday.model_validate({
+        "id": row.id, "country_code": row.country_code, "date": row.day.isoformat(),
+        "kind": row.kind, "name": row.name, "created_at": iso(row.created_at),
+        "record_type": "foc_holiday"})

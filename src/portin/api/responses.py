@@ -662,3 +662,60 @@ VerifiedCodes = Many[PortingVerificationCode]
 OperatorVerificationCodeList = ListOf[OperatorVerificationCode]
 ActionRequirementList = ListOf[PortingActionRequirement]
 OneActionRequirement = One[PortingActionRequirement]
+
+
+# -- FOC windows and activation ---------------------------------------------------------
+class AllowedFocWindow(Wire):
+    started_at: Timestamp
+    ended_at: Timestamp
+    record_type: Literal["allowed_foc_window"]
+
+
+class AllowedFocWindows(Wire):
+    """Every window of the horizon on one page: meta says page 1 of 1."""
+
+    data: list[AllowedFocWindow]
+    meta: PageMeta
+
+
+class ActivationWindow(Wire):
+    start_at: Timestamp
+    end_at: Timestamp
+
+
+class PortingOrdersActivationJob(Wire):
+    id: str
+    activate_at: Timestamp
+    activation_type: Literal["scheduled", "on-demand"]
+    activation_windows: list[ActivationWindow]
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["porting_activation_job"]
+    status: Literal["created", "in-process", "completed", "failed"]
+
+
+class FocLeadTime(Wire):
+    country_code: str
+    phone_number_type: str
+    lead_business_days: int
+    time_zone: str | None
+    updated_at: Timestamp
+    record_type: Literal["foc_lead_time"]
+
+
+class FocHoliday(Wire):
+    id: str
+    country_code: str
+    date: str
+    kind: Literal["closed", "open"]
+    name: str | None
+    created_at: Timestamp
+    record_type: Literal["foc_holiday"]
+
+
+ActivationJobList = ListOf[PortingOrdersActivationJob]
+OneActivationJob = One[PortingOrdersActivationJob]
+FocLeadTimes = Many[FocLeadTime]
+OneFocLeadTime = One[FocLeadTime]
+FocHolidays = Many[FocHoliday]
+OneFocHoliday = One[FocHoliday]

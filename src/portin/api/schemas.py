@@ -8,6 +8,7 @@ turned into UTC within the years portin can store and compute with (`StorableDat
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from datetime import date as Date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -399,3 +400,26 @@ class ActionRequirementStatusChange(Strict):
 
     status: str = Field(max_length=16)
     cancel_reason: str | None = Field(default=None, max_length=500)
+
+
+# -- FOC windows and activation ---------------------------------------------------------
+class ActivationJobUpdate(Strict):
+    activate_at: StorableDatetime | None = None
+
+
+class ActivationJobOutcome(Strict):
+    """The porting desk's outcome of an activation job."""
+
+    status: Literal["completed", "failed"]
+
+
+class FocLeadTimeBody(Strict):
+    lead_business_days: int = Field(ge=0, le=60)
+    time_zone: str | None = Field(default=None, max_length=64)
+
+
+class FocHolidayBody(Strict):
+    country_code: str = Field(min_length=2, max_length=2)
+    date: Date
+    kind: Literal["closed", "open"]
+    name: str | None = Field(default=None, max_length=255)

@@ -107,9 +107,16 @@ class Order:
             },
             "misc": {"type": "full"},
             "messaging": {"enable_messaging": messaging},
-            "activation_settings": {"foc_datetime_requested": (
-                datetime.now(UTC) + timedelta(days=rng.randint(5, 20))).isoformat()},
+            "activation_settings": {"foc_datetime_requested": self._foc_date()},
         })
+
+    def _foc_date(self) -> str:
+        """A requested FOC date inside one of the order's allowed windows (any other is
+        refused), picked at random; three weeks out if the order has none."""
+        found = self.user.get(f"/porting_orders/{self.id}/allowed_foc_windows")["data"]
+        if not found:
+            return (datetime.now(UTC) + timedelta(days=21)).isoformat()
+        return str(self.run.rng.choice(found)["started_at"])
 
     def confirm(self) -> None:
         self.user.post(f"/porting_orders/{self.id}/actions/confirm")

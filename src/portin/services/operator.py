@@ -17,6 +17,7 @@ from portin.domain.errors import InvalidRequest, TransitionRefused
 from portin.domain.events import EventType
 from portin.domain.exception_codes import resolve_details
 from portin.domain.lifecycle import Actor, OrderStatus
+from portin.services import foc
 from portin.services import requirements as requirement_service
 from portin.services.events import facts, record
 from portin.services.number_ranges import move_extensions
@@ -27,8 +28,19 @@ from portin.storage.models import PortingOrder, PortingPhoneNumber
 MESSAGING_PORT_STATUSES = ("not_applicable", "pending", "activating", "exception", "canceled",
                            "partial_port_complete", "ported")
 
-# The FOC date an operator confirms when none is given: three days out, as carriers often do.
+# The FOC date an operator confirms when none is given and the order has no FOC window (its
+# zones share no business hour): three days out, as carriers often do.
 DEFAULT_FOC_LEAD = timedelta(days=3)
+
+
+def _default_foc(session: Session, order: PortingOrder, now: datetime) -> datetime:
+    """The user's requested FOC date if still ahead, else the start of the first allowed
+    FOC window."""
+    requested = order.foc_datetime_requested
+    if requested and requested > now:
+        return requested
+    windows = foc.allowed_windows(session, order, now)
+    return windows[0].start if windows else now + DEFAULT_FOC_LEAD
 
 
 def set_status(session: Session, order_id: str, value: str,
@@ -50,9 +62,7 @@ def set_status(session: Session, order_id: str, value: str,
     else:
         resolved = []
     if target == OrderStatus.FOC_DATE_CONFIRMED:
-        requested = order.foc_datetime_requested
-        default = requested if requested and requested > now else now + DEFAULT_FOC_LEAD
-        order.foc_datetime_actual = foc_datetime or default
+        order.foc_datetime_actual = foc_datetime or _default_foc(session, order, now)
     numbers = order_store.numbers_of(session, [order.id])[order.id]
     for number in numbers:
         number.activation_status = ACTIVATION_STATUS[target]

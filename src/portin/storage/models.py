@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -630,4 +630,62 @@ class PortingActionRequirement(Base):
     __table_args__ = (
         Index("ix_action_requirements_org_order_created",
               "organization_id", "porting_order_id", "created_at"),
+    )
+
+
+# -- FOC windows and activation ---------------------------------------------------------
+LIVE_JOB = text("status IN ('created', 'in-process')")
+
+
+class FocLeadTime(Base):
+    """The operator's lead-time table: business days between today and the first FOC day, by
+    country and number type ("*" for any); seeded from reference_data/foc_lead_times.json."""
+
+    __tablename__ = "foc_lead_times"
+
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    phone_number_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lead_business_days: Mapped[int]
+    # The zone of this country's numbers that libphonenumber places in several zones.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+
+class FocHoliday(Base):
+    """The operator's changes to a country's public holidays: a day closed ("closed") or a
+    public holiday worked after all ("open")."""
+
+    __tablename__ = "foc_holidays"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    country_code: Mapped[str] = mapped_column(String(2))
+    day: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("country_code", "day", name="uq_foc_holiday_day"),)
+
+
+class ActivationJob(Base):
+    """One activation of an order (POST .../actions/activate), finished by the porting desk."""
+
+    __tablename__ = "activation_jobs"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    activation_type: Mapped[str] = mapped_column(String(16))
+    activate_at: Mapped[datetime]
+    # [{"start_at": iso, "end_at": iso}, ...], fixed when the job is made.
+    activation_windows: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_activation_jobs_order_created", "porting_order_id", "created_at"),
+        # At most one live job per order, whatever races: the database refuses a second.
+        Index("uq_activation_jobs_live", "porting_order_id", unique=True,
+              sqlite_where=LIVE_JOB, postgresql_where=LIVE_JOB),
     )

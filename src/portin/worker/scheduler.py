@@ -1,4 +1,5 @@
-"""Periodic jobs: for now, deleting drafts that were not submitted within the TTL."""
+"""Periodic jobs: deleting drafts that were not submitted within the TTL, and porting
+foc-date-confirmed orders whose FOC-day activation window closed without an activation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 
 from portin.config import Settings
 from portin.domain.timefmt import utcnow
+from portin.services.activation import port_closed_orders
 from portin.services.drafts import expire_drafts
 from portin.storage.db import Database
 from portin.worker.outage import OutageBackoff
@@ -22,12 +24,15 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
         try:
             deleted = await asyncio.to_thread(
                 expire_drafts, db, settings.draft_ttl_seconds, utcnow())
+            ported = await asyncio.to_thread(port_closed_orders, db, utcnow())
             outage.succeeded()
             if deleted:
                 log.info("deleted %d expired draft(s)", deleted)
+            if ported:
+                log.info("ported %d order(s) whose activation window closed", ported)
         except Exception as exc:
             if not outage.failed(exc):
-                log.exception("draft expiry failed; trying again next tick")
+                log.exception("a scheduled job failed; trying again next tick")
         # In an outage, the growing pause once it is longer than a tick: never more often.
         pause = max(settings.scheduler_interval_seconds, outage.pause or 0.0)
         try:

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from portin.domain import portability
+
 Text255 = Field(default=None, max_length=255)
 
 # A day of margin at both ends of Python's calendar (years 1 to 9999), so that the rules that
@@ -184,3 +186,27 @@ class RepublishBody(Strict):
 
     notification_channel_id: str | None = Field(default=None, max_length=64)
     webhook_url_only: bool = False
+
+
+# -- portability and UK carriers --------------------------------------------------------
+# A check answers up to MAX_NUMBERS_PER_CHECK numbers; each item is at most 64 characters (an +E.164
+# number has 16), so a bad item is refused rather than echoed back at any length.
+CheckedNumber = Annotated[str, Field(max_length=64)]
+
+
+class PortabilityCheckBody(Strict):
+    phone_numbers: list[CheckedNumber] = Field(min_length=1,
+                                                  max_length=portability.MAX_NUMBERS_PER_CHECK)
+
+
+class PortabilityRuleBody(Strict):
+    portable: bool
+    fast_portable: bool
+    not_portable_reason: str = Field(default="", max_length=255)
+
+
+class UkCarrierBody(Strict):
+    name: str = Field(max_length=255)
+    cupid: str = Field(max_length=3)
+    alternative_cupids: list[Annotated[str, Field(max_length=3)]] = Field(
+        default_factory=list, max_length=50)

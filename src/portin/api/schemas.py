@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+)
 
 from portin.domain import portability
 
@@ -200,8 +208,9 @@ class PortabilityCheckBody(Strict):
 
 
 class PortabilityRuleBody(Strict):
-    portable: bool
-    fast_portable: bool
+    # JSON booleans only: a rule is the desk's word, so "yes" or 1 is refused, not guessed.
+    portable: StrictBool
+    fast_portable: StrictBool
     not_portable_reason: str = Field(default="", max_length=255)
 
 

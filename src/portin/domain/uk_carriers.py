@@ -64,7 +64,7 @@ def parse_csv(text: str) -> list[CarrierEntry]:
     nothing of a bad file is loaded). A CUPID listed on two rows is refused."""
     if "\x00" in text:
         raise InvalidRequest("The file holds a NUL character.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None or tuple(cell.strip().lower() for cell in header) != CSV_COLUMNS:

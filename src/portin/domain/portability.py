@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from portin.domain.errors import InvalidRequest
-from portin.domain.phone_numbers import number_type
+from portin.domain.phone_numbers import number_type_of
 
 ANY = "*"
 # The public API's phone_number_type values (what `phone_numbers.number_type` answers is a
@@ -71,10 +71,12 @@ def classify(raw: str) -> tuple[str, str] | str:
         parsed = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException:
         return NOT_E164
-    if not phonenumbers.is_valid_number(parsed):
+    # The region first: is_valid_number would look it up again (for +1, a scan of two dozen
+    # regions), and validity within the region is the same test.
+    region = phonenumbers.region_code_for_number(parsed)
+    if region is None or not phonenumbers.is_valid_number_for_region(parsed, region):
         return NOT_VALID
-    region = phonenumbers.region_code_for_number(parsed) or ANY
-    return region, number_type(raw)
+    return region, number_type_of(parsed)
 
 
 def find_rule(book: RuleBook, country: str, kind: str) -> Rule | None:

@@ -15,7 +15,16 @@ from pydantic import BaseModel
 
 from portin.api.app import create_app
 from portin.api.responses import ErrorResponse
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    deliveries,
+    events,
+    notifications,
+    operator,
+    orders,
+    portability,
+    portability_operator,
+)
 from portin.config import Settings
 from portin.storage.db import Database
 from tests.conftest import Api
@@ -138,6 +147,22 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     for delivery in deliveries[:3] + deliveries[-3:]:
         call("GET /v2/webhook_deliveries/{delivery_id}",
              f"/v2/webhook_deliveries/{delivery['id']}", 200)
+
+    rules = "/v2/operator/portability_rules"
+    rule = "/v2/operator/portability_rules/{country_code}/{phone_number_type}"
+    call(f"PUT {rule}", f"{rules}/DE/landline", 200, operator=True,
+         json={"portable": False, "fast_portable": False, "not_portable_reason": "Not yet."})
+    call(f"GET {rules}", rules, 200, operator=True)
+    call("POST /v2/portability_checks", "/v2/portability_checks", 201,
+         json={"phone_numbers": ["+13032220001", "+4930123456", "nonsense"]})
+    call(f"DELETE {rule}", f"{rules}/DE/landline", 200, operator=True)
+    carriers = "/v2/operator/uk_carriers"
+    carrier = call(f"POST {carriers}", carriers, 200, operator=True,
+                   json={"name": "Carrier", "cupid": "895", "alternative_cupids": ["896"]})
+    call(f"GET {carriers}", carriers, 200, operator=True)
+    call("GET /v2/porting/uk_carriers", "/v2/porting/uk_carriers", 200)
+    call(f"DELETE {carriers}/{{carrier_id}}", f"{carriers}/{carrier['data']['id']}", 200,
+         operator=True)
     return answers
 
 
@@ -166,7 +191,7 @@ def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> None:
     operations = list(v2_operations(document))
-    assert len(operations) == 39  # every route of api/routes
+    assert len(operations) == 47  # every route of api/routes
     for path, method, operation in operations:
         successes = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
         assert len(successes) == 1, (method, path, successes)
@@ -221,7 +246,8 @@ def test_every_v2_operation_needs_the_bearer_key(document: dict[str, Any]) -> No
 def route_models() -> dict[str, type[BaseModel]]:
     """What each route declares it answers, by "METHOD /path"."""
     models: dict[str, type[BaseModel]] = {}
-    for module in (account, deliveries, events, notifications, operator, orders):
+    for module in (account, deliveries, events, notifications, operator, orders, portability,
+                   portability_operator):
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.response_model is not None:
                 for method in route.methods:

@@ -37,6 +37,7 @@ def put_rule(session: Session, rule: Rule, now: datetime) -> PortabilityRule:
 
 def delete_rule(session: Session, country_code: str, phone_number_type: str
                 ) -> PortabilityRule:
+    store.lock_for_writes(session)  # before the read: a concurrent delete has committed
     row = store.get_rule(session, country_code, phone_number_type)
     if row is None:
         raise NotFound(f"There is no portability rule for {country_code!r}"

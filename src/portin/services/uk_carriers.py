@@ -24,6 +24,7 @@ class LoadResult:
 def upsert(session: Session, entries: list[CarrierEntry], now: datetime) -> LoadResult:
     """Each entry creates the carrier of its CUPID or updates it (name, alternative CUPIDs;
     its id and created_at stay). Entries are checked already (domain.uk_carriers)."""
+    store.lock_for_writes(session)
     existing = store.by_cupids(session, (entry.cupid for entry in entries))
     carriers: list[UkCarrier] = []
     created = 0
@@ -47,6 +48,7 @@ def list_carriers(session: Session) -> list[UkCarrier]:
 
 
 def delete(session: Session, carrier_id: str) -> UkCarrier:
+    store.lock_for_writes(session)  # before the read: a concurrent delete has committed
     row = store.get_carrier(session, carrier_id)
     if row is None:
         raise NotFound(f"There is no UK carrier {carrier_id!r}.")

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from portin.domain.portability import Rule
 from portin.storage.models import PortabilityRule
+
+
+def lock_for_writes(session: Session) -> None:
+    """Writers of this table take turns, so two PUTs of one new rule cannot both insert it
+    (a primary key violation). SQLite's write transactions take turns already; on PostgreSQL
+    readers (portability checks) are not held up."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE portability_rules IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def list_rules(session: Session) -> list[PortabilityRule]:
@@ -36,6 +44,7 @@ def get_rule(session: Session, country_code: str, phone_number_type: str
 
 def put_rule(session: Session, rule: Rule, now: datetime) -> PortabilityRule:
     """Insert the rule or replace the one with its key."""
+    lock_for_writes(session)
     row = get_rule(session, rule.country_code, rule.phone_number_type)
     if row is None:
         row = PortabilityRule(country_code=rule.country_code,
@@ -56,6 +65,7 @@ def delete_rule(session: Session, row: PortabilityRule) -> None:
 
 def replace_all(session: Session, rules: list[Rule], now: datetime) -> None:
     """The table holds exactly these rules (a reset to the shipped defaults)."""
+    lock_for_writes(session)
     session.execute(delete(PortabilityRule))
     for rule in rules:
         put_rule(session, rule, now)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from portin.storage.models import UkCarrier
+
+
+def lock_for_writes(session: Session) -> None:
+    """Writers of this table take turns, so two upserts of one new CUPID cannot both insert
+    it (which would be a unique violation). SQLite's write transactions take turns already;
+    on PostgreSQL readers are not held up."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE uk_carriers IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def list_carriers(session: Session) -> list[UkCarrier]:

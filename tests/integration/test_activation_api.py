@@ -219,12 +219,17 @@ def test_public_holidays_close_and_an_open_change_reopens(db: Database, tenant: 
 
 
 # -- activation -------------------------------------------------------------------------
-def test_fast_port_is_set_at_creation(api: Api) -> None:
+def test_fast_port_is_set_at_creation_from_the_portability_rules(api: Api) -> None:
     assert api.create_order(number(1))["activation_settings"]["fast_port_eligible"] is True
+    # The shipped rules: US toll-free numbers port, but not in the FastPort lane.
     assert api.create_order(number(2), "+18005550100")[
-        "activation_settings"]["fast_port_eligible"] is True
+        "activation_settings"]["fast_port_eligible"] is False
     assert api.create_order("+442079460001")["activation_settings"][
         "fast_port_eligible"] is False
+    api.client.put("/v2/operator/portability_rules/US/toll_free", headers=api.operator,
+                   json={"portable": True, "fast_portable": True}).raise_for_status()
+    assert api.create_order(number(3), "+18005550101")[
+        "activation_settings"]["fast_port_eligible"] is True
 
 
 def test_activate_answers_202_with_a_job_inside_its_windows(api: Api) -> None:

@@ -233,6 +233,21 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     call("GET /v2/document_links", "/v2/document_links", 200)
     api.user("PATCH", f"{orders}/{draft['id']}", json={"documents": {"loa": None}})
     call("DELETE /v2/documents/{document_id}", one_document, 200)
+    rules = "/v2/operator/portability_rules"
+    rule = "/v2/operator/portability_rules/{country_code}/{phone_number_type}"
+    call(f"PUT {rule}", f"{rules}/DE/landline", 200, operator=True,
+         json={"portable": False, "fast_portable": False, "not_portable_reason": "Not yet."})
+    call(f"GET {rules}", rules, 200, operator=True)
+    call("POST /v2/portability_checks", "/v2/portability_checks", 201,
+         json={"phone_numbers": ["+13032220001", "+4930123456", "nonsense"]})
+    call(f"DELETE {rule}", f"{rules}/DE/landline", 200, operator=True)
+    carriers = "/v2/operator/uk_carriers"
+    carrier = call(f"POST {carriers}", carriers, 200, operator=True,
+                   json={"name": "Carrier", "cupid": "895", "alternative_cupids": ["896"]})
+    call(f"GET {carriers}", carriers, 200, operator=True)
+    call("GET /v2/porting/uk_carriers", "/v2/porting/uk_carriers", 200)
+    call(f"DELETE {carriers}/{{carrier_id}}", f"{carriers}/{carrier['data']['id']}", 200,
+         operator=True)
     return answers
 
 

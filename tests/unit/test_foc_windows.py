@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from portin.domain.activation import fast_port_eligible
 from portin.domain.foc_windows import (
     LeadTime,
     Window,
@@ -123,13 +122,6 @@ def test_activation_windows_run_from_now_to_the_foc_day() -> None:
     assert windows[0].start == MONDAY
     past = activation_windows(MONDAY, MONDAY - timedelta(days=5), [NY], NONE)
     assert len(past) == 1 and past[0].start == MONDAY
-
-
-def test_the_fast_port_rule() -> None:
-    assert fast_port_eligible([("US", "local"), ("CA", "toll_free")])
-    assert not fast_port_eligible([("US", "local"), ("GB", "local")])
-    assert not fast_port_eligible([("US", "mobile")])
-    assert not fast_port_eligible([])
 
 
 def test_the_end_of_the_calendar_gives_no_windows_instead_of_an_overflow() -> None:

@@ -28,6 +28,8 @@ from portin.api.routes import (
     number_ranges,
     operator,
     orders,
+    portability,
+    portability_operator,
     requirements,
     requirements_operator,
     verification_codes,
@@ -78,7 +80,7 @@ def create_app(settings: Settings, db: Database | None = None,
     app.include_router(number_ranges.router)
     for module in (orders, events, operator, account, notifications, deliveries, loa,
                    requirements, requirements_operator, documents, activation,
-                   activation_operator):
+                   activation_operator, portability, portability_operator):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from portin.api import responses
 from portin.domain.foc_windows import Window
+from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.storage.models import (
@@ -21,6 +22,7 @@ from portin.storage.models import (
     NotificationChannel,
     NotificationProfile,
     NotificationSetting,
+    PortabilityRule,
     PortingActionRequirement,
     PortingAdditionalDocument,
     PortingAssociatedPhoneNumber,
@@ -33,6 +35,7 @@ from portin.storage.models import (
     PortingPhoneNumberExtension,
     PortingVerificationCode,
     RequirementType,
+    UkCarrier,
 )
 
 PHONE_NUMBERS_SHOWN = 50
@@ -438,3 +441,27 @@ def foc_holiday(row: FocHoliday) -> responses.FocHoliday:
         "id": row.id, "country_code": row.country_code, "date": row.day.isoformat(),
         "kind": row.kind, "name": row.name, "created_at": iso(row.created_at),
         "record_type": "foc_holiday"})
+
+
+# -- portability and UK carriers --------------------------------------------------------
+def portability_result(verdict: Verdict) -> responses.PortabilityCheckResult:
+    return responses.PortabilityCheckResult(
+        phone_number=verdict.phone_number, portable=verdict.portable,
+        fast_portable=verdict.fast_portable, not_portable_reason=verdict.not_portable_reason,
+        record_type="portability_check_result")
+
+
+def portability_rule(row: PortabilityRule) -> responses.PortabilityRule:
+    return responses.PortabilityRule(
+        country_code=row.country_code, phone_number_type=row.phone_number_type,
+        portable=row.portable, fast_portable=row.fast_portable,
+        not_portable_reason=row.not_portable_reason, updated_at=iso(row.updated_at) or "",
+        record_type="portability_rule")
+
+
+def uk_carrier(row: UkCarrier) -> responses.UkCarrier:
+    return responses.UkCarrier(
+        id=row.id, name=row.name, cupid=row.cupid,
+        alternative_cupids=[str(c) for c in row.alternative_cupids],
+        created_at=iso(row.created_at) or "", updated_at=iso(row.updated_at) or "",
+        record_type="porting_uk_carrier")

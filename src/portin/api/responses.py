@@ -719,3 +719,39 @@ FocLeadTimes = Many[FocLeadTime]
 OneFocLeadTime = One[FocLeadTime]
 FocHolidays = Many[FocHoliday]
 OneFocHoliday = One[FocHoliday]
+
+
+# -- portability and UK carriers --------------------------------------------------------
+class PortabilityCheckResult(Wire):
+    phone_number: str
+    portable: bool
+    fast_portable: bool
+    not_portable_reason: str
+    record_type: Literal["portability_check_result"]
+
+
+class PortabilityRule(Wire):
+    country_code: str
+    phone_number_type: str
+    portable: bool
+    fast_portable: bool
+    not_portable_reason: str
+    updated_at: Timestamp
+    record_type: Literal["portability_rule"]
+
+
+class UkCarrier(Wire):
+    id: str
+    name: str
+    cupid: str
+    alternative_cupids: list[str]
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["porting_uk_carrier"]
+
+
+PortabilityCheckResults = Many[PortabilityCheckResult]
+PortabilityRuleList = Many[PortabilityRule]
+OnePortabilityRule = One[PortabilityRule]
+UkCarrierList = Many[UkCarrier]
+OneUkCarrier = One[UkCarrier]

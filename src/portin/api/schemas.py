@@ -17,10 +17,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
 )
+
+from portin.domain import portability
 
 Text255 = Field(default=None, max_length=255)
 
@@ -423,3 +426,28 @@ class FocHolidayBody(Strict):
     date: Date
     kind: Literal["closed", "open"]
     name: str | None = Field(default=None, max_length=255)
+
+
+# -- portability and UK carriers --------------------------------------------------------
+# A check answers up to MAX_NUMBERS_PER_CHECK numbers; each item is at most 64 characters (an +E.164
+# number has 16), so a bad item is refused rather than echoed back at any length.
+CheckedNumber = Annotated[str, Field(max_length=64)]
+
+
+class PortabilityCheckBody(Strict):
+    phone_numbers: list[CheckedNumber] = Field(min_length=1,
+                                                  max_length=portability.MAX_NUMBERS_PER_CHECK)
+
+
+class PortabilityRuleBody(Strict):
+    # JSON booleans only: a rule is the desk's word, so "yes" or 1 is refused, not guessed.
+    portable: StrictBool
+    fast_portable: StrictBool
+    not_portable_reason: str = Field(default="", max_length=255)
+
+
+class UkCarrierBody(Strict):
+    name: str = Field(max_length=255)
+    cupid: str = Field(max_length=3)
+    alternative_cupids: list[Annotated[str, Field(max_length=3)]] = Field(
+        default_factory=list, max_length=50)

@@ -339,6 +339,39 @@ def api_key_revoke(key: str, database_url: str | None) -> None:
     click.echo(f"api key {key_id} revoked")
 
 
+@cli.group()
+def carriers() -> None:
+    """UK carriers: the porting desk's list, shared by every organization."""
+
+
+@carriers.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--database-url", help=DB_HELP)
+def carriers_load(file: str, database_url: str | None) -> None:
+    """Load UK carriers from a CSV file with the header `name,cupid,alternative_cupids`
+    (alternative CUPIDs separated by spaces or semicolons). A carrier whose CUPID is known
+    already is updated. One bad row refuses the whole file: nothing is loaded."""
+    from pathlib import Path
+
+    from portin.domain.errors import PortinError
+    from portin.domain.timefmt import utcnow
+    from portin.domain.uk_carriers import parse_csv
+    from portin.services import uk_carriers as carrier_service
+
+    try:
+        text = Path(file).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file} is not UTF-8 text.") from exc
+    try:
+        entries = parse_csv(text)
+    except PortinError as exc:
+        raise click.ClickException(f"{file}: {exc.detail} Nothing was loaded.") from exc
+    with _command_transaction(database_url) as session:
+        result = carrier_service.upsert(session, entries, utcnow())
+    click.echo(f"loaded {len(entries)} UK carriers ({result.created} new,"
+               f" {result.updated} updated)")
+
+
 @contextlib.contextmanager
 def _command_transaction(database_url: str | None) -> Iterator[Session]:
     """One write transaction for a command; portin's errors become a clean CLI error."""

@@ -25,17 +25,24 @@ def normalize_e164(raw: str, pointer: str) -> tuple[str, str | None]:
     return raw, region
 
 
+_NUMBER_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
+    phonenumbers.PhoneNumberType.SHARED_COST: "shared_cost",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "local",
+}
+
+
 def number_type(raw: str) -> str:
     """The public API's phone_number_type for a number, from its numbering plan."""
-    kind = phonenumbers.number_type(phonenumbers.parse(raw, None))
-    mapping = {
-        phonenumbers.PhoneNumberType.MOBILE: "mobile",
-        phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
-        phonenumbers.PhoneNumberType.SHARED_COST: "shared_cost",
-        phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "local",
-    }
-    return mapping.get(kind, "other")
+    return number_type_of(phonenumbers.parse(raw, None))
+
+
+def number_type_of(parsed: phonenumbers.PhoneNumber) -> str:
+    """number_type of a number parsed already (a portability check of many numbers parses
+    each once)."""
+    return _NUMBER_TYPES.get(phonenumbers.number_type(parsed), "other")
 
 
 def validate_numbers(raw_numbers: list[str], pointer: str = "/phone_numbers"

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from portin.delivery.address_guard import check_saved_url
 from portin.domain import events as payloads
 from portin.domain import lifecycle
-from portin.domain.activation import fast_port_eligible
 from portin.domain.errors import InvalidRequest, NotFound, TransitionRefused
 from portin.domain.events import EventType
 from portin.domain.lifecycle import Actor, OrderStatus
 from portin.domain.phone_numbers import number_type, validate_numbers
 from portin.domain.webhook_urls import validate_webhook_url
-from portin.services import action_requirements, documents, foc
+from portin.services import action_requirements, documents, foc, portability
 from portin.services import requirements as requirement_service
 from portin.services.events import facts, record, record_status_changed
 from portin.storage import orders as order_store
@@ -81,8 +80,8 @@ def create_order(session: Session, organization_id: str, phone_numbers: list[str
         # Messaging can move with US and Canadian local and toll-free numbers.
         messaging_capable=all(region in ("US", "CA") for _, region in numbers),
         messaging_port_status="not_applicable",
-        fast_port_eligible=fast_port_eligible(
-            (region, number_type(n)) for n, region in numbers),
+        # FastPort: every number may take that lane under the desk's portability rules.
+        fast_port_eligible=portability.fast_port_eligible(session, [n for n, _ in numbers]),
         end_user={"admin": dict(EMPTY_END_USER["admin"]),
                   "location": dict(EMPTY_END_USER["location"])},
         misc=None,

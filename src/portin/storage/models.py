@@ -689,3 +689,32 @@ class ActivationJob(Base):
         Index("uq_activation_jobs_live", "porting_order_id", unique=True,
               sqlite_where=LIVE_JOB, postgresql_where=LIVE_JOB),
     )
+
+
+# -- portability and UK carriers: the porting desk's reference data, shared by every
+# organization (no organization_id) -------------------------------------------------------
+class PortabilityRule(Base):
+    """May numbers of a country and type be ported, and FastPorted (domain/portability.py).
+    "*" in either key column is a wildcard. Seeded from reference_data/portability_rules.json."""
+
+    __tablename__ = "portability_rules"
+
+    country_code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    phone_number_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    portable: Mapped[bool] = mapped_column(Boolean)
+    fast_portable: Mapped[bool] = mapped_column(Boolean)
+    not_portable_reason: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+
+
+class UkCarrier(Base):
+    """A UK carrier the porting desk has loaded: one per CUPID. portin ships none."""
+
+    __tablename__ = "uk_carriers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    cupid: Mapped[str] = mapped_column(String(3), unique=True)
+    alternative_cupids: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

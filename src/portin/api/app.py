@@ -15,7 +15,17 @@ from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
-from portin.api.routes import account, deliveries, events, notifications, operator, orders
+from portin.api.routes import (
+    account,
+    deliveries,
+    events,
+    notifications,
+    operator,
+    orders,
+    reports,
+    sharing,
+    sub_requests,
+)
 from portin.config import Settings
 from portin.delivery.processes import WorkerProcesses
 from portin.portal import app as portal
@@ -55,7 +65,8 @@ def create_app(settings: Settings, db: Database | None = None,
     app.state.rate_limits = RateLimits(settings)
     errors.install(app)
     openapi.install(app)
-    for module in (orders, events, operator, account, notifications, deliveries):
+    for module in (orders, events, operator, account, notifications, deliveries, sharing,
+                   reports, sub_requests):
         app.include_router(module.router)
     portal.install(app)
     # Innermost of the middlewares (each later one wraps it): it answers what no exception

@@ -12,6 +12,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from portin.domain import sharing
+from portin.domain.lifecycle import OrderStatus
+from portin.domain.reports import ReportType
+from portin.domain.sharing import Permission
+
 Text255 = Field(default=None, max_length=255)
 
 # A day of margin at both ends of Python's calendar (years 1 to 9999), so that the rules that
@@ -184,3 +189,31 @@ class RepublishBody(Strict):
 
     notification_channel_id: str | None = Field(default=None, max_length=64)
     webhook_url_only: bool = False
+
+
+# -- sharing ----------------------------------------------------------------------------
+class ShareCreate(Strict):
+    """POST /v2/porting_orders/{id}/actions/share: one permission per token."""
+
+    expires_in_seconds: Annotated[int, Field(strict=True)] = Field(
+        default=sharing.DEFAULT_EXPIRES_IN_SECONDS, ge=sharing.MIN_EXPIRES_IN_SECONDS,
+        le=sharing.MAX_EXPIRES_IN_SECONDS)
+    permissions: Permission = sharing.DEFAULT_PERMISSION
+
+
+# -- reports ----------------------------------------------------------------------------
+class ReportFiltersBody(Strict):
+    created_at__gt: StorableDatetime | None = None
+    created_at__lt: StorableDatetime | None = None
+    customer_reference__in: list[Annotated[str, Field(max_length=255)]] | None = Field(
+        default=None, max_length=100)
+    status__in: list[OrderStatus] | None = Field(default=None, max_length=len(OrderStatus))
+
+
+class ReportParamsBody(Strict):
+    filters: ReportFiltersBody
+
+
+class ReportCreate(Strict):
+    report_type: ReportType
+    params: ReportParamsBody

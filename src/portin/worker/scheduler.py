@@ -1,4 +1,6 @@
-"""Periodic jobs: for now, deleting drafts that were not submitted within the TTL."""
+"""Periodic jobs, each tick: deleting drafts not submitted within the TTL, recording the expiry
+of sharing tokens (porting_order.sharing_token_expired, once per token), and building the
+porting reports that are waiting."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import logging
 from portin.config import Settings
 from portin.domain.timefmt import utcnow
 from portin.services.drafts import expire_drafts
+from portin.services.reports import build_pending_reports
+from portin.services.sharing import record_expiries
 from portin.storage.db import Database
 from portin.worker.outage import OutageBackoff
 
@@ -20,17 +24,25 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
     outage = OutageBackoff(log, "draft scheduler")
     while not stop.is_set():
         try:
-            deleted = await asyncio.to_thread(
-                expire_drafts, db, settings.draft_ttl_seconds, utcnow())
+            await asyncio.to_thread(run_jobs, db, settings)
             outage.succeeded()
-            if deleted:
-                log.info("deleted %d expired draft(s)", deleted)
         except Exception as exc:
             if not outage.failed(exc):
-                log.exception("draft expiry failed; trying again next tick")
+                log.exception("a scheduled job failed; trying again next tick")
         # In an outage, the growing pause once it is longer than a tick: never more often.
         pause = max(settings.scheduler_interval_seconds, outage.pause or 0.0)
         try:
             await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:
             pass
+
+
+def run_jobs(db: Database, settings: Settings) -> None:
+    """One tick's jobs, in order; each is exactly once across workers on its own."""
+    deleted = expire_drafts(db, settings.draft_ttl_seconds, utcnow())
+    if deleted:
+        log.info("deleted %d expired draft(s)", deleted)
+    expired = record_expiries(db, utcnow())
+    if expired:
+        log.info("recorded the expiry of %d sharing token(s)", expired)
+    build_pending_reports(db, utcnow())

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from portin.domain.timefmt import utcnow
 from portin.services import documents, sharing
 from portin.services.order_documents import set_order_document
+from portin.services.outbox import targets
 from portin.services.server_secrets import get_or_create
 from portin.storage.db import Database
 from portin.storage.models import (
@@ -384,3 +385,17 @@ def test_sub_request_ids_are_derived_and_stable(api: Api, client: TestClient,
     assert child["port_request_id"] == submitted["port_request_id"]  # one port request
     assert child["sub_request_id"] != submitted["sub_request_id"]
     assert client.get(path, headers=other_tenant.headers).status_code == 404
+
+
+def test_the_outbox_has_no_target_for_events_without_webhook(api: Api, db: Database,
+                                                             tenant: Tenant) -> None:
+    """The SDK types loa_updated and sharing_token_expired as PortingEventWithoutWebhook."""
+    api.subscribe("webhook", "http://127.0.0.1:9/hook")
+    with db.reading() as session:
+        def found(event_type: str) -> int:
+            return len(targets(session, tenant.organization_id, event_type,
+                               "http://127.0.0.1:9/order"))
+
+        assert found("porting_order.status_changed") == 2  # the channel and the webhook_url
+        assert found("porting_order.loa_updated") == 0
+        assert found("porting_order.sharing_token_expired") == 0

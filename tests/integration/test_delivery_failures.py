@@ -32,8 +32,8 @@ def test_an_email_that_cannot_be_rendered_fails_alone_after_its_attempts(
     with db.writing() as session:
         stored = order_store.get_order(session, order["id"], None)
         assert stored is not None
-        # An event type with no email templates, beside events that have them.
-        record(session, stored, EventType.SHARING_TOKEN_EXPIRED, {"id": order["id"]}, utcnow())
+        # A payload its email template cannot render (no comment), beside good events.
+        record(session, stored, EventType.NEW_COMMENT, {"id": order["id"]}, utcnow())
     worker_settings = settings.model_copy(update={
         "smtp_url": smtp_url, "retry_base_seconds": 0.05, "retry_max_attempts": 3})
     with running_worker(db, worker_settings):
@@ -41,15 +41,15 @@ def test_an_email_that_cannot_be_rendered_fails_alone_after_its_attempts(
         wait_for(lambda: len(inbox.messages) >= 1)
         deliveries = wait_for(lambda: (lambda ds: ds if all(
             d["status"] != "pending" for d in ds) and len(ds) >= 2 else None)(api.deliveries()))
-    untemplated = "porting_order.sharing_token_expired"
-    bad = [d for d in deliveries if d["webhook"]["event_type"] == untemplated]
-    good = [d for d in deliveries if d["webhook"]["event_type"] != untemplated]
+    unrenderable = "porting_order.new_comment"
+    bad = [d for d in deliveries if d["webhook"]["event_type"] == unrenderable]
+    good = [d for d in deliveries if d["webhook"]["event_type"] != unrenderable]
     assert good and all(d["status"] == "delivered" for d in good)
     (failed,) = bad
     assert failed["status"] == "failed"
     assert len(failed["attempts"]) == 3
     for attempt in failed["attempts"]:
-        assert attempt["error"].startswith("the email could not be rendered: TemplateNotFound")
+        assert attempt["error"].startswith("the email could not be rendered: UndefinedError")
         assert "Traceback" not in attempt["error"]
 
 

@@ -30,8 +30,11 @@ from portin.api.routes import (
     orders,
     portability,
     portability_operator,
+    reports,
     requirements,
     requirements_operator,
+    sharing,
+    sub_requests,
     verification_codes,
 )
 from portin.config import Settings, document_upload_body_bytes
@@ -80,7 +83,8 @@ def create_app(settings: Settings, db: Database | None = None,
     app.include_router(number_ranges.router)
     for module in (orders, events, operator, account, notifications, deliveries, loa,
                    requirements, requirements_operator, documents, activation,
-                   activation_operator, portability, portability_operator):
+                   activation_operator, portability, portability_operator,
+                   sharing, reports, sub_requests):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

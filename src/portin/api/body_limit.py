@@ -9,6 +9,8 @@ inside the route, whose transaction then keeps nothing.
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portin.api.errors import render
@@ -30,11 +32,16 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
 
 
 UPLOAD_PATH = "/v2/documents"
+# PUT /v2/porting_orders/{id}/shared_documents/{loa|invoice}: a file sent with a sharing token.
+SHARED_UPLOAD = re.compile(r"^/v2/porting_orders/[^/]+/shared_documents/[^/]+/?$")
 
 
 def is_document_upload(scope: Scope) -> bool:
-    """POST /v2/documents: the one route whose body is a file, streamed (see above)."""
-    return scope.get("method") == "POST" and scope.get("path", "").rstrip("/") == UPLOAD_PATH
+    """The routes whose body is a file, streamed (see above): POST /v2/documents, and a
+    shared order's LOA or invoice sent with a sharing token."""
+    method, path = scope.get("method"), scope.get("path", "")
+    return ((method == "POST" and path.rstrip("/") == UPLOAD_PATH)
+            or (method == "PUT" and SHARED_UPLOAD.match(path) is not None))
 
 
 def counted(receive: Receive, max_bytes: int) -> Receive:

@@ -1,13 +1,20 @@
-"""Request dependencies: the database, the settings, and who is calling."""
+"""Request dependencies: the database, the settings, and who is calling (an API key, or on the
+shared-documents routes alone, a sharing token)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from fastapi import Depends, Request
 
 from portin.api.rate_limit import RateLimits, client_address, rate_limits
 from portin.config import Settings
 from portin.domain.errors import Forbidden, Unauthenticated
+from portin.domain.sharing import Permission
+from portin.domain.timefmt import utcnow
+from portin.services import sharing
 from portin.services.accounts import Caller, authenticate
+from portin.services.sharing import SharedAccess
 from portin.storage.db import Database
 
 
@@ -21,11 +28,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def _bearer(request: Request) -> str:
+def _bearer(request: Request, what: str = "the API key") -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Send the API key as 'Authorization: Bearer <key>'.")
+        raise Unauthenticated(f"Send {what} as 'Authorization: Bearer <{what.split()[-1]}>'.")
     return token.strip()
 
 
@@ -61,3 +68,30 @@ def operator_caller(caller: Caller = Depends(any_caller)) -> Caller:
 def org_id(caller: Caller) -> str:
     assert caller.organization_id is not None  # user_caller guarantees it
     return caller.organization_id
+
+
+def shared_access(permission: Permission) -> Callable[..., SharedAccess]:
+    """The dependency of a route that a sharing token opens, and nothing else: an API key is
+    not a sharing token (401 here), and a sharing token is not an API key (401 on every other
+    route). The token must be for the path's order (403) and grant `permission` (403)."""
+
+    def dependency(order_id: str, request: Request, db: Database = Depends(get_db),
+                   limits: RateLimits = Depends(rate_limits)) -> SharedAccess:
+        address = client_address(request)
+        limits.refuse_if_failing_auth(address)
+        try:
+            # A write transaction: the signing key is made on first use (see server_secrets).
+            with db.writing() as session:
+                access = sharing.verify(session, _bearer(request, "a sharing token"), utcnow())
+        except Unauthenticated:
+            limits.count_failed_auth(address)
+            raise
+        limits.count_key_request(access.token_id)
+        if access.porting_order_id != order_id:
+            raise Forbidden("This sharing token was issued for another porting order.")
+        if access.permission != permission:
+            raise Forbidden(f"This sharing token grants {access.permission}; this needs"
+                            f" {permission}.")
+        return access
+
+    return dependency

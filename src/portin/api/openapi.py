@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from portin.api.responses import ErrorResponse
 
 BEARER = "bearer"
+SHARING_TOKEN = "sharing_token"
 ERROR_SCHEMA = "ErrorResponse"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 WRITES = {"post", "put", "patch", "delete"}
@@ -22,9 +23,10 @@ WRITES = {"post", "put", "patch", "delete"}
 WHY: dict[int, str] = {
     400: "Malformed request: the body is not JSON (or not UTF-8), a query parameter has the"
          " wrong type, or the path, query or a form holds a NUL character.",
-    401: "No API key, or an unknown one.",
+    401: "No API key, or an unknown one (on /shared_documents: no valid, unexpired sharing"
+         " token).",
     403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
-         " else.",
+         " else; a sharing token for another order or without the permission needed.",
     404: "Nothing with this id in the caller's organization.",
     409: "The porting order was changed by someone else at the same time (read it and retry),"
          " or the record is still in use (a document or a catalogue entry still used by a"
@@ -82,12 +84,18 @@ def describe(app: FastAPI) -> dict[str, Any]:
     components["securitySchemes"] = {BEARER: {
         "type": "http", "scheme": "bearer",
         "description": "An API key: an organization's key, or an operator key for"
-                       " /v2/operator."}}
+                       " /v2/operator."},
+        SHARING_TOKEN: {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "A sharing token (POST /v2/porting_orders/{id}/actions/share): the"
+                           " /shared_documents routes take it, and nothing else does."}}
     for path, operations in document.get("paths", {}).items():
         if not path.startswith("/v2/"):
             continue
         for method, operation in operations.items():
-            if operation.get("security") != []:  # [] marks a route that needs no key
+            if "/shared_documents" in path:  # a sharing token, never an API key
+                operation["security"] = [{SHARING_TOKEN: []}]
+            elif operation.get("security") != []:  # [] marks a route that needs no key
                 operation["security"] = [{BEARER: []}]
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)  # FastAPI's, for path parameters portin takes as text

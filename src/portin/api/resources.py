@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from portin.api import responses
+from portin.domain import sub_requests
 from portin.domain.foc_windows import Window
 from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
 from portin.services.requirements import OrderRequirements, Requirement, Settings
+from portin.services.sharing import IssuedToken
 from portin.storage.models import (
     ActivationJob,
     Delivery,
@@ -33,6 +35,7 @@ from portin.storage.models import (
     PortingPhoneNumberBlock,
     PortingPhoneNumberConfiguration,
     PortingPhoneNumberExtension,
+    PortingReport,
     PortingVerificationCode,
     RequirementType,
     UkCarrier,
@@ -465,3 +468,36 @@ def uk_carrier(row: UkCarrier) -> responses.UkCarrier:
         alternative_cupids=[str(c) for c in row.alternative_cupids],
         created_at=iso(row.created_at) or "", updated_at=iso(row.updated_at) or "",
         record_type="porting_uk_carrier")
+
+
+# -- sharing ----------------------------------------------------------------------------
+def sharing_token(issued: IssuedToken) -> responses.PortingOrderSharingToken:
+    row = issued.row
+    return responses.PortingOrderSharingToken.model_validate({
+        "id": row.id, "token": issued.token, "created_at": iso(row.created_at),
+        "expires_at": iso(row.expires_at), "expires_in_seconds": issued.expires_in_seconds,
+        "permissions": [row.permission], "porting_order_id": row.porting_order_id,
+        "record_type": "porting_order_sharing_token"})
+
+
+def shared_document(document: Document, purpose: str) -> responses.SharedDocument:
+    return responses.SharedDocument.model_validate({
+        "id": document.id, "purpose": purpose, "filename": document.filename,
+        "content_type": document.content_type,
+        "size": {"amount": document.size_bytes, "unit": "bytes"}, "sha256": document.sha256,
+        "status": document.status, "created_at": iso(document.created_at),
+        "updated_at": iso(document.updated_at), "record_type": "document"})
+
+
+def sub_request(order: PortingOrder) -> responses.SubRequest:
+    return responses.SubRequest(
+        sub_request_id=sub_requests.sub_request_id(order.id),
+        port_request_id=sub_requests.port_request_id(order.parent_support_key))
+
+
+# -- reports ----------------------------------------------------------------------------
+def report(row: PortingReport) -> responses.PortingReport:
+    return responses.PortingReport.model_validate({
+        "id": row.id, "created_at": iso(row.created_at), "document_id": row.document_id,
+        "params": row.params, "record_type": "porting_report", "report_type": row.report_type,
+        "status": row.status, "updated_at": iso(row.updated_at)})

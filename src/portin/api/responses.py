@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from portin.domain.events import EventType
 from portin.domain.lifecycle import OrderStatus
+from portin.domain.reports import ReportStatus, ReportType
+from portin.domain.sharing import Permission
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 # The domain's own enums, so a status or event type added there is one the answers may carry.
@@ -755,3 +757,78 @@ PortabilityRuleList = Many[PortabilityRule]
 OnePortabilityRule = One[PortabilityRule]
 UkCarrierList = Many[UkCarrier]
 OneUkCarrier = One[UkCarrier]
+
+
+# -- sharing ----------------------------------------------------------------------------
+class PortingOrderSharingToken(Wire):
+    id: str = Field(description="The token's id (its JWT's `jti`).")
+    token: str = Field(description="The JWT: send it as 'Authorization: Bearer <token>' to the"
+                                   " /shared_documents routes of this order.")
+    created_at: Timestamp
+    expires_at: Timestamp
+    expires_in_seconds: int
+    permissions: list[Permission]
+    porting_order_id: str
+    record_type: Literal["porting_order_sharing_token"]
+
+
+class SharedDocumentSize(Wire):
+    amount: int
+    unit: Literal["bytes"]
+
+
+class SharedDocument(Wire):
+    """A document of a shared order, as the document service shows documents, with what it
+    is on the order (`purpose`: loa, invoice ...)."""
+
+    id: str
+    purpose: str
+    filename: str
+    content_type: str
+    size: SharedDocumentSize
+    sha256: str
+    status: Literal["pending", "verified", "denied"]
+    created_at: Timestamp
+    updated_at: Timestamp
+    record_type: Literal["document"]
+
+
+class SubRequest(Wire):
+    sub_request_id: str = Field(description="Derived from the order's id: never changes.")
+    port_request_id: str | None = Field(
+        description="Derived from the order's parent_support_key, so orders split from one"
+                    " order share it; null for a draft (not submitted yet).")
+
+
+OneSharingToken = One[PortingOrderSharingToken]
+SharedDocuments = Many[SharedDocument]
+OneSharedDocument = One[SharedDocument]
+OneSubRequest = One[SubRequest]
+
+
+# -- reports ----------------------------------------------------------------------------
+class ExportFilters(Wire):
+    created_at__gt: Timestamp | None
+    created_at__lt: Timestamp | None
+    customer_reference__in: list[str] | None
+    status__in: list[OrderStatusValue] | None
+
+
+class ExportParams(Wire):
+    filters: ExportFilters
+
+
+class PortingReport(Wire):
+    id: str
+    created_at: Timestamp
+    document_id: str | None = Field(description="The CSV (GET /v2/documents/{id}/download),"
+                                                " once the report is completed.")
+    params: ExportParams
+    record_type: Literal["porting_report"]
+    report_type: ReportType
+    status: ReportStatus
+    updated_at: Timestamp
+
+
+ReportList = ListOf[PortingReport]
+OneReport = One[PortingReport]

@@ -23,7 +23,10 @@ from pydantic import (
     model_validator,
 )
 
-from portin.domain import portability
+from portin.domain import portability, sharing
+from portin.domain.lifecycle import OrderStatus
+from portin.domain.reports import ReportType
+from portin.domain.sharing import Permission
 
 Text255 = Field(default=None, max_length=255)
 
@@ -451,3 +454,31 @@ class UkCarrierBody(Strict):
     cupid: str = Field(max_length=3)
     alternative_cupids: list[Annotated[str, Field(max_length=3)]] = Field(
         default_factory=list, max_length=50)
+
+
+# -- sharing ----------------------------------------------------------------------------
+class ShareCreate(Strict):
+    """POST /v2/porting_orders/{id}/actions/share: one permission per token."""
+
+    expires_in_seconds: Annotated[int, Field(strict=True)] = Field(
+        default=sharing.DEFAULT_EXPIRES_IN_SECONDS, ge=sharing.MIN_EXPIRES_IN_SECONDS,
+        le=sharing.MAX_EXPIRES_IN_SECONDS)
+    permissions: Permission = sharing.DEFAULT_PERMISSION
+
+
+# -- reports ----------------------------------------------------------------------------
+class ReportFiltersBody(Strict):
+    created_at__gt: StorableDatetime | None = None
+    created_at__lt: StorableDatetime | None = None
+    customer_reference__in: list[Annotated[str, Field(max_length=255)]] | None = Field(
+        default=None, max_length=100)
+    status__in: list[OrderStatus] | None = Field(default=None, max_length=len(OrderStatus))
+
+
+class ReportParamsBody(Strict):
+    filters: ReportFiltersBody
+
+
+class ReportCreate(Strict):
+    report_type: ReportType
+    params: ReportParamsBody

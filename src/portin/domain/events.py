@@ -20,10 +20,20 @@ class EventType(enum.StrEnum):
     SPLIT = "porting_order.split"
     MESSAGING_CHANGED = "porting_order.messaging_changed"
     DELETED = "porting_order.deleted"
-    # Written when an order's LOA is given or replaced; its payload is null (as the SDK's).
+    # The public API types these two as PortingEventWithoutWebhook: their payload is null,
+    # and they are listed as events but never sent as notifications.
     LOA_UPDATED = "porting_order.loa_updated"
     # In the public API's enum; portin never writes it (its payload is null there).
     SHARING_TOKEN_EXPIRED = "porting_order.sharing_token_expired"
+
+
+# Events that are only listed (GET /v2/porting/events), never delivered by webhook or email.
+WITHOUT_NOTIFICATION = frozenset({EventType.LOA_UPDATED, EventType.SHARING_TOKEN_EXPIRED})
+
+
+def is_notified(event_type: str) -> bool:
+    """Whether events of this type go to webhooks and email channels."""
+    return event_type not in WITHOUT_NOTIFICATION
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ the record that uses it, and deleting it when nothing does."""
 from __future__ import annotations
 
 import hashlib
-import secrets
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from portin.domain import documents as kinds
 from portin.domain import download_links as links
 from portin.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, PayloadTooLarge
 from portin.domain.ids import new_id
+from portin.services import server_secrets
 from portin.storage import documents as document_store
 from portin.storage import server_secrets as secret_store
 from portin.storage.models import Document, DocumentLink
@@ -161,10 +161,7 @@ def download_link(session: Session, document: Document, base_url: str, now: date
                   ttl_seconds: int) -> str:
     """An absolute URL that downloads `document` without an API key until `ttl_seconds` from
     now. The signing secret is made on first use (in the caller's write transaction)."""
-    secret = secret_store.get_secret(session, DOWNLOAD_SECRET)
-    if secret is None:
-        secret = secret_store.add_secret_once(session, DOWNLOAD_SECRET,
-                                              secrets.token_bytes(32), now)
+    secret = server_secrets.get_or_create(session, DOWNLOAD_SECRET)
     expires = int(now.timestamp()) + ttl_seconds
     query = urlencode({"expires": expires,
                        "signature": links.signature(secret, document.id, expires)})
@@ -179,7 +176,7 @@ def document_by_link(session: Session, document_id: str, expires: str | None,
     document deleted since is 404."""
     if expires is None or signature is None or not expires.isdigit() or len(expires) > 12:
         raise Forbidden("This download link is not valid.")
-    secret = secret_store.get_secret(session, DOWNLOAD_SECRET)
+    secret = secret_store.get(session, DOWNLOAD_SECRET)
     if secret is None or not links.is_genuine(secret, document_id, int(expires), signature):
         raise Forbidden("This download link is not valid.")
     if int(expires) <= now.timestamp():

@@ -40,8 +40,9 @@ def facts(order: PortingOrder) -> OrderFacts:
 def record(session: Session, order: PortingOrder, event_type: EventType,
            payload: dict[str, Any] | None, now: datetime) -> str:
     """Write the event and its deliveries (the outbox) in the caller's transaction; return
-    the event's id. A None payload is stored as JSON null (porting_order.loa_updated's).
-    Plain inserts, no ORM objects: this runs for every change."""
+    the event's id. Plain inserts, no ORM objects: this runs for every change. `payload` is
+    None for the two types the public API sends no webhook for (loa_updated,
+    sharing_token_expired): they are stored with a null payload and no deliveries."""
     event_id = new_id()
     found = targets(session, order.organization_id, str(event_type), order.webhook_url)
     event_store.append(session, {

@@ -2,7 +2,8 @@
 
 One delivery per destination: each channel of the organization subscribed to the event (through
 a notification setting) and the order's own `webhook_url`. A destination named twice (a channel
-with the same URL as the order's webhook_url) gets one delivery.
+with the same URL as the order's webhook_url) gets one delivery. The two event types the public
+API sends without a webhook (loa_updated, sharing_token_expired) get none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
+from portin.domain.events import is_notified
 from portin.domain.ids import new_id
 from portin.storage import deliveries
 from portin.storage import notifications as subscriptions
@@ -62,6 +64,8 @@ def forget_subscriptions(session: Session) -> None:
 
 def targets(session: Session, organization_id: str, event_type: str,
             order_webhook_url: str | None, narrowing: Narrowing | None = None) -> list[Target]:
+    if not is_notified(event_type):
+        return []  # listed only: the public API sends these without a webhook
     narrowing = narrowing or Narrowing()
     found: list[Target] = []
     if not narrowing.webhook_url_only:

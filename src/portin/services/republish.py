@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
 from portin.domain.errors import InvalidRequest, NotFound
+from portin.domain.events import is_notified
 from portin.services.notifications import require_channel
 from portin.services.outbox import Narrowing, fan_out
 from portin.storage import events as event_store
@@ -22,6 +23,9 @@ def republish(session: Session, organization_id: str, event_id: str, narrowing: 
     event = event_store.get_event(session, event_id, organization_id)
     if event is None:
         raise NotFound(f"Porting event {event_id} was not found.")
+    if not is_notified(event.event_type):
+        raise InvalidRequest(f"{event.event_type} events are not sent as notifications, so"
+                             " there is nothing to republish.", pointer="/event_type")
     if narrowing.notification_channel_id is not None:
         channel = require_channel(session, organization_id, narrowing.notification_channel_id,
                                   pointer="/notification_channel_id")

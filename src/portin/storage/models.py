@@ -564,8 +564,9 @@ class PortingSettings(Base):
 
 # -- documents API ------------------------------------------------------------------------
 class ServerSecret(Base):
-    """A secret of this installation, made on first use (the key that signs download links).
-    Kept in the database so every process and every restart signs alike; never logged."""
+    """A secret of this installation, made on first use (the keys that sign download links
+    and sharing tokens). Kept in the database so every process and every restart signs
+    alike; never logged, never served."""
 
     __tablename__ = "server_secrets"
 
@@ -718,3 +719,49 @@ class UkCarrier(Base):
     alternative_cupids: Mapped[list[Any]]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# -- sharing and reports -------------------------------------------------------------------
+
+
+class PortingOrderSharingToken(Base):
+    """A token that lets someone without an API key read or update one order's documents.
+    The JWT itself is not kept: its `jti` is this row's id, and a token whose row is gone is
+    refused."""
+
+    __tablename__ = "porting_order_sharing_tokens"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    porting_order_id: Mapped[str] = mapped_column(ForeignKey("porting_orders.id"))
+    permission: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    # When the scheduler recorded porting_order.sharing_token_expired (once per token).
+    expiry_recorded_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_sharing_tokens_org_order", "organization_id", "porting_order_id"),
+        Index("ix_sharing_tokens_expiry_due", "expiry_recorded_at", "expires_at"),
+    )
+
+
+class PortingReport(Base):
+    """A report asked for through /v2/porting/reports; the worker builds its file."""
+
+    __tablename__ = "porting_reports"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    report_type: Mapped[str] = mapped_column(String(64))
+    # The params as the client sent them, normalised (see services/reports.py).
+    params: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))  # pending, completed
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_porting_reports_org_created", "organization_id", "created_at"),
+        Index("ix_porting_reports_status_created", "status", "created_at"),
+    )

@@ -1,5 +1,7 @@
-"""Periodic jobs: deleting drafts that were not submitted within the TTL, and porting
-foc-date-confirmed orders whose FOC-day activation window closed without an activation."""
+"""Periodic jobs, each tick: deleting drafts not submitted within the TTL, porting
+foc-date-confirmed orders whose FOC-day activation window closed without an activation,
+recording the expiry of sharing tokens (porting_order.sharing_token_expired, once per token),
+and building the porting reports that are waiting."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from portin.config import Settings
 from portin.domain.timefmt import utcnow
 from portin.services.activation import port_closed_orders
 from portin.services.drafts import expire_drafts
+from portin.services.reports import build_pending_reports
+from portin.services.sharing import record_expiries
 from portin.storage.db import Database
 from portin.worker.outage import OutageBackoff
 
@@ -22,14 +26,8 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
     outage = OutageBackoff(log, "draft scheduler")
     while not stop.is_set():
         try:
-            deleted = await asyncio.to_thread(
-                expire_drafts, db, settings.draft_ttl_seconds, utcnow())
-            ported = await asyncio.to_thread(port_closed_orders, db, utcnow())
+            await asyncio.to_thread(run_jobs, db, settings)
             outage.succeeded()
-            if deleted:
-                log.info("deleted %d expired draft(s)", deleted)
-            if ported:
-                log.info("ported %d order(s) whose activation window closed", ported)
         except Exception as exc:
             if not outage.failed(exc):
                 log.exception("a scheduled job failed; trying again next tick")
@@ -39,3 +37,17 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
             await asyncio.wait_for(stop.wait(), timeout=pause)
         except TimeoutError:
             pass
+
+
+def run_jobs(db: Database, settings: Settings) -> None:
+    """One tick's jobs, in order; each is exactly once across workers on its own."""
+    deleted = expire_drafts(db, settings.draft_ttl_seconds, utcnow())
+    if deleted:
+        log.info("deleted %d expired draft(s)", deleted)
+    ported = port_closed_orders(db, utcnow())
+    if ported:
+        log.info("ported %d order(s) whose activation window closed", ported)
+    expired = record_expiries(db, utcnow())
+    if expired:
+        log.info("recorded the expiry of %d sharing token(s)", expired)
+    build_pending_reports(db, utcnow())

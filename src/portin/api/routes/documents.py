@@ -233,7 +233,7 @@ def download_document(document_id: str, caller: Caller = Depends(user_caller),
                       db: Database = Depends(get_db)) -> StreamingResponse:
     with db.reading() as session:
         document = service.require_document(session, document_id, org_id(caller))
-        return _file_response(db, document.id, document.filename, document.content_type,
+        return file_response(db, document.id, document.filename, document.content_type,
                               document.size_bytes)
 
 
@@ -260,7 +260,7 @@ def signed_download(document_id: str, request: Request,
     expires, signature = query.text("expires", 32), query.text("signature", 128)
     with db.reading() as session:
         document = service.document_by_link(session, document_id, expires, signature, utcnow())
-        return _file_response(db, document.id, document.filename, document.content_type,
+        return file_response(db, document.id, document.filename, document.content_type,
                               document.size_bytes)
 
 
@@ -280,8 +280,9 @@ def list_document_links(request: Request, caller: Caller = Depends(user_caller),
 
 
 # -- streaming a file -----------------------------------------------------------------------
-def _file_response(db: Database, document_id: str, filename: str, content_type: str,
-                   size_bytes: int) -> StreamingResponse:
+def file_response(db: Database, document_id: str, filename: str, content_type: str,
+                  size_bytes: int) -> StreamingResponse:
+    """A document's bytes as the answer (also for a shared order's documents, routes/sharing)."""
     return StreamingResponse(
         _chunks(db, document_id, size_bytes), media_type=content_type,
         headers={"Content-Length": str(size_bytes),

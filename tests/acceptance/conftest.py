@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+import telnyx
 
 from tests.support.installed import PORTIN, installed_wheel
 
@@ -79,3 +81,30 @@ def running_server(folder: Path, **settings: str) -> Iterator[Server]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with running_server(tmp_path_factory.mktemp("server")) as running:
         yield running
+
+
+def strict_sdk(server: Server, api_key: str) -> telnyx.Telnyx:
+    """The SDK as a careful integrator runs it: every answer validated strictly against the
+    SDK's own types (a missing field or a wrong type raises instead of passing untyped)."""
+    return telnyx.Telnyx(api_key=api_key, base_url=f"{server.base_url}/v2", max_retries=0,
+                         _strict_response_validation=True)
+
+
+@pytest.fixture(scope="module")
+def org(server: Server, request: pytest.FixtureRequest) -> dict[str, str]:
+    """An organization of the test module's own (named after it), so modules share nothing."""
+    return server.new_org(request.module.__name__.rpartition(".")[2])
+
+
+@pytest.fixture(scope="module")
+def sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
+    with strict_sdk(server, org["api_key"]) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def desk(server: Server) -> Iterator[httpx.Client]:
+    """The porting desk: the SDK has no operator endpoints, so plain HTTP with an operator key."""
+    headers = {"Authorization": f"Bearer {server.operator_key()}"}
+    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
+        yield client

@@ -14,33 +14,11 @@ from tests.acceptance.conftest import Server
 
 
 @pytest.fixture(scope="module")
-def org(server: Server) -> dict[str, str]:
-    return server.new_org("sdk-org")
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
-    """The SDK as a careful integrator runs it: every answer validated strictly against the
-    SDK's own types (a missing field or a wrong type raises instead of passing untyped)."""
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def lenient_sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
     """The SDK's default (no strict validation), for the one answer a strict client refuses:
     the contract's seed-only exception code LOA_ILLEGIBLE, not in the SDK's enum."""
     with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
                        max_retries=0) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def desk(server: Server) -> Iterator[httpx.Client]:
-    """The porting desk: the SDK has no operator endpoints, so plain HTTP with an operator key."""
-    headers = {"Authorization": f"Bearer {server.operator_key()}"}
-    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
         yield client
 
 

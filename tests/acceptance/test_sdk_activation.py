@@ -3,7 +3,6 @@ every answer validated strictly against the SDK's own types; the desk by plain H
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -12,25 +11,6 @@ import pytest
 import telnyx
 
 from tests.acceptance.conftest import Server
-
-
-@pytest.fixture(scope="module")
-def org(server: Server) -> dict[str, str]:
-    return server.new_org("activation-org")
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def desk(server: Server) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {server.operator_key()}"}
-    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
-        yield client
 
 
 def move(desk: httpx.Client, order_id: str, value: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,18 +13,6 @@ import telnyx
 from fpdf import FPDF
 
 from tests.acceptance.conftest import Server
-
-
-@pytest.fixture(scope="module")
-def org(server: Server) -> dict[str, str]:
-    return server.new_org("sdk-documents")
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 import telnyx
 from pypdf import PdfReader
 
-from tests.acceptance.conftest import Server
+from tests.acceptance.conftest import Server, strict_sdk
 
 ADDRESS: Any = {"street_address": "600 Congress Avenue", "extended_address": "14th Floor",
                 "city": "Austin", "state": "TX", "zip_code": "78701", "country_code": "US"}
@@ -23,18 +23,8 @@ NO_LOGO: Any = None  # the SDK types the logo as required; portin takes a config
 
 
 @pytest.fixture(scope="module")
-def sdk(server: Server) -> Iterator[telnyx.Telnyx]:
-    org = server.new_org("sdk-loa")
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def other_sdk(server: Server) -> Iterator[telnyx.Telnyx]:
-    org = server.new_org("sdk-loa-other")
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
+    with strict_sdk(server, server.new_org("sdk-loa-other")["api_key"]) as client:
         yield client
 
 

@@ -3,31 +3,12 @@ phone number blocks, extensions, associated phone numbers and number configurati
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 import telnyx
 
-from tests.acceptance.conftest import Server
-
 FIRST, LAST, OTHER = "+442079460000", "+442079460099", "+442079460100"
 BUNDLE = "1c2d3e4f-0000-4000-8000-000000000001"
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server) -> Iterator[telnyx.Telnyx]:
-    key = server.new_org("sdk-ranges")["api_key"]
-    with telnyx.Telnyx(api_key=key, base_url=f"{server.base_url}/v2", max_retries=0,
-                       _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def desk(server: Server) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {server.operator_key()}"}
-    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
-        yield client
 
 
 def partial_uk_order(sdk: telnyx.Telnyx, *numbers: str) -> str:

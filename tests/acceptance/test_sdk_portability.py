@@ -5,7 +5,6 @@ and the operator API."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,21 +12,6 @@ import pytest
 import telnyx
 
 from tests.acceptance.conftest import PORTIN, Server
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server) -> Iterator[telnyx.Telnyx]:
-    org = server.new_org("portability-org")
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def desk(server: Server) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {server.operator_key()}"}
-    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
-        yield client
 
 
 def test_a_portability_check_through_the_sdk_follows_the_desks_rules(

@@ -3,37 +3,15 @@ retrieve_requirements and update(requirements=...), every answer validated stric
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import telnyx
 
-from tests.acceptance.conftest import Server
-
 ACCOUNT = "5a91687c-c03b-4367-852d-b428bb78e9dd"  # shipped: the textual account number
 LOA = "9c467809-9f49-42cb-a3c4-4007acfc128e"
 INVOICE = "c053938a-d4eb-416a-a88a-7ebd24deef0d"
-
-
-@pytest.fixture(scope="module")
-def org(server: Server) -> dict[str, str]:
-    return server.new_org("sdk-requirements")
-
-
-@pytest.fixture(scope="module")
-def sdk(server: Server, org: dict[str, str]) -> Iterator[telnyx.Telnyx]:
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def desk(server: Server) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {server.operator_key()}"}
-    with httpx.Client(base_url=f"{server.base_url}/v2/operator", headers=headers) as client:
-        yield client
 
 
 _counter = iter(range(1000, 9999))

@@ -15,7 +15,7 @@ import jwt
 import pytest
 import telnyx
 
-from tests.acceptance.conftest import Server, running_server
+from tests.acceptance.conftest import Server, running_server, strict_sdk
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
 WAIT_SECONDS = 20
@@ -31,9 +31,7 @@ def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def sdk(quick_server: Server) -> Iterator[telnyx.Telnyx]:
-    org = quick_server.new_org("sharing-org")
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{quick_server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
+    with strict_sdk(quick_server, quick_server.new_org("sharing-org")["api_key"]) as client:
         yield client
 
 

@@ -44,6 +44,12 @@ def simulate(server: Server, keys: list[str], operator: str, orders: int, seed: 
     return result.stdout
 
 
+def activation_job_statuses(server: Server, key: str) -> list[str]:
+    orders = get(server, "/v2/porting_orders?page[size]=250", key)["data"]
+    return [job["status"] for order in orders for job in get(
+        server, f"/v2/porting_orders/{order['id']}/activation_jobs", key)["data"]]
+
+
 def test_simulate_drives_realistic_lifecycles_repeatably(tmp_path: Path) -> None:
     runs = []
     for attempt in ("first", "second"):
@@ -58,9 +64,17 @@ def test_simulate_drives_realistic_lifecycles_repeatably(tmp_path: Path) -> None
                 listed = get(server, "/v2/porting/events?page[size]=250", org["api_key"])
                 for event in listed["data"]:
                     events[event["event_type"]] = events.get(event["event_type"], 0) + 1
+                    details = (event["payload"] or {}).get("status", {}).get("details") or []
+                    if any(d["code"] == "OTHER" and "was rejected" in d["description"]
+                           for d in details):
+                        events["requirement rejected"] = events.get("requirement rejected", 0) + 1
+                for job_status in activation_job_statuses(server, org["api_key"]):
+                    events[f"job {job_status}"] = events.get(f"job {job_status}", 0) + 1
             runs.append((summary, events))
     (summary, events), (again, events_again) = runs
     assert summary == again and events == events_again
+    assert events["requirement rejected"] >= 1  # the desk rejected one; it was fixed
+    assert events["job completed"] >= 1 and events["job failed"] >= 1  # FastPort activations
     assert sum(int(line.split()[0]) for line in summary.splitlines()) == 20
     assert events["porting_order.status_changed"] > 20
     assert "porting_order.new_comment" in events

@@ -1,8 +1,8 @@
 """The `telnyx` SDK's LOA methods against a real `portin serve`: LOA configurations, their
 previews and the order's LOA template (real PDFs, read back with pypdf), and an order's
-additional documents. Documents cannot be uploaded through portin's API yet, so what needs
-one (a logo, an attached document) is covered by tests/integration/test_loa_api.py; here
-the SDK sees a configuration without a logo and the refusals of unknown documents."""
+additional documents. Here the SDK sees a configuration without a logo and the refusals of
+unknown documents; what needs an uploaded document (a PNG logo drawn into the letter, an
+attached PDF) is in tests/acceptance/test_sdk_paperwork.py."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ key) would do it, so every step writes its real events and notifications.
 
 from __future__ import annotations
 
+import base64
 import random
 import sys
 import time
@@ -26,6 +27,12 @@ ENTITIES = ("Acme Plumbing LLC", "Blue Harbor Dental", "Northwind Traders", "Ced
             "Orbit Logistics", "Juniper Law Group", "Summit Fitness", "Lakeside Veterinary")
 PEOPLE = ("Dana Whitfield", "Luis Ortega", "Priya Raman", "Tom Becker", "Mei Chen", "Ada Okafor")
 EXCEPTIONS = [code for code in EXCEPTION_TYPES if code != "PORTING_ORDER_SPLIT_REQUIRED"]
+REJECTIONS = ("The account number does not match the losing carrier's records.",
+              "The document is unreadable; please upload a clearer scan.",
+              "The authorized person's signature is missing.")
+# Chances, per order, of the desk rejecting one requirement and of an activation failing.
+REJECT_RATE = 0.3
+ACTIVATION_FAIL_RATE = 0.25
 
 # Scenario name -> weight. Happy paths dominate, as they do at a real porting desk.
 SCENARIOS = {"happy": 5, "exception": 3, "split": 2, "cancel": 2, "messaging_exception": 1,
@@ -93,6 +100,7 @@ class Order:
         raise click.ClickException("could not find free phone numbers to port")
 
     def fill_in(self, messaging: bool) -> None:
+        """The user fills in the end user, the requested FOC date and every requirement."""
         rng = self.run.rng
         self.user.patch(f"/porting_orders/{self.id}", {
             "end_user": {
@@ -109,6 +117,7 @@ class Order:
             "messaging": {"enable_messaging": messaging},
             "activation_settings": {"foc_datetime_requested": self._foc_date()},
         })
+        provide_requirements(self)
 
     def _foc_date(self) -> str:
         """A requested FOC date inside one of the order's allowed windows (any other is
@@ -137,10 +146,91 @@ class Order:
         self.run.operator.post(f"/operator/porting_orders/{order_id or self.id}/messaging",
                                {"messaging_port_status": value})
 
+    def upload(self, name: str) -> str:
+        """A small PDF of the user's, as the end user scanned it."""
+        content = f"%PDF-1.4\n% {name} for order {self.id}\n%%EOF\n".encode()
+        body = {"file": base64.b64encode(content).decode(), "filename": name}
+        return str(self.user.post("/documents", body)["data"]["id"])
+
     def split(self, numbers: list[str]) -> str:
         new = self.run.operator.post(f"/operator/porting_orders/{self.id}/split",
                                      {"phone_numbers": numbers})
         return str(new["data"]["id"])
+
+
+def provide_requirements(order: Order) -> None:
+    """The user answers every requirement the order's numbers need: documents are uploaded,
+    textual values typed in."""
+    base = f"/porting_orders/{order.id}/requirements"
+    values = [{"requirement_type_id": r["requirement_type"]["id"],
+               "field_value": requirement_value(order, r["requirement_type"])}
+              for r in order.user.get(f"{base}?page[size]=250")["data"]]
+    if values:
+        order.user.patch(f"/porting_orders/{order.id}", {"requirements": values})
+
+
+def requirement_value(order: Order, requirement_type: dict[str, Any]) -> str:
+    if requirement_type["type"] == "document":
+        return order.upload(f"{requirement_type['name'].lower().replace(' ', '-')}.pdf")
+    return str(order.run.rng.randint(10**7, 10**9))
+
+
+def reject_one_requirement(order: Order) -> dict[str, Any] | None:
+    """Sometimes the desk rejects one requirement with a reason: the order goes into
+    exception. Returns the rejected requirement's type, or None."""
+    rng = order.run.rng
+    pending = [r for r in order.run.operator.get(
+        f"/operator/porting_orders/{order.id}/requirements?page[size]=250")["data"]
+        if r["requirement_status"] == "requirement-info-under-review"]
+    if not pending or rng.random() >= REJECT_RATE:
+        return None
+    rejected: dict[str, Any] = rng.choice(pending)["requirement_type"]
+    order.run.operator.post(
+        f"/operator/porting_orders/{order.id}/requirements/{rejected['id']}",
+        {"status": "rejected", "reason": rng.choice(REJECTIONS)})
+    return rejected
+
+
+def approve_requirements(order: Order) -> None:
+    """The desk approves every requirement waiting for review."""
+    base = f"/operator/porting_orders/{order.id}/requirements"
+    for r in order.run.operator.get(f"{base}?page[size]=250")["data"]:
+        if r["requirement_status"] == "requirement-info-under-review":
+            order.run.operator.post(f"{base}/{r['requirement_type']['id']}",
+                                    {"status": "approved"})
+
+
+def review_requirements(order: Order) -> None:
+    """The porting desk reviews a submitted order's requirements. A rejection puts the order
+    in exception; the user gives a new value, the desk approves it and resubmits."""
+    rejected = reject_one_requirement(order)
+    if rejected is not None:
+        order.user.patch(f"/porting_orders/{order.id}", {"requirements": [
+            {"requirement_type_id": rejected["id"],
+             "field_value": requirement_value(order, rejected)}]})
+        order.user_says(f"Replaced the {rejected['name']} as asked.")
+    approve_requirements(order)
+    if rejected is not None:
+        order.status("submitted")
+
+
+def port(order: Order) -> None:
+    """A FastPort order is activated by the user and the desk completes the job (a job may
+    fail first; the user then activates again). Any other order is ported by the desk."""
+    if not order.user.get(f"/porting_orders/{order.id}")["data"][
+            "activation_settings"]["fast_port_eligible"]:
+        order.status("ported")
+        return
+    if order.run.rng.random() < ACTIVATION_FAIL_RATE:
+        finish_activation(order, "failed")
+        order.admin_says("The losing carrier did not release the numbers; please retry.")
+    finish_activation(order, "completed")
+
+
+def finish_activation(order: Order, outcome: str) -> None:
+    job = order.user.post(f"/porting_orders/{order.id}/actions/activate")["data"]
+    order.run.operator.post(f"/operator/porting_orders/{order.id}/activation_jobs/{job['id']}",
+                            {"status": outcome})
 
 
 def _happy(order: Order, step: Callable[[], None], messaging_ok: bool = True) -> str:
@@ -150,12 +240,13 @@ def _happy(order: Order, step: Callable[[], None], messaging_ok: bool = True) ->
     step()
     order.status("submitted")
     order.messaging("pending")
+    review_requirements(order)
     step()
     order.admin_says("The losing carrier accepted the request; waiting for a FOC date.")
     order.status("foc-date-confirmed")
     order.messaging("activating")
     step()
-    order.status("ported")
+    port(order)
     order.messaging("ported" if messaging_ok else "exception")
     step()
     return "ported" if messaging_ok else "ported, messaging exception"
@@ -175,9 +266,10 @@ def _exception(order: Order, step: Callable[[], None]) -> str:
     order.user_says("Corrected the account number and PIN from the latest bill.")
     step()
     order.status("submitted")
+    review_requirements(order)
     order.status("foc-date-confirmed")
     step()
-    order.status("ported")
+    port(order)
     step()
     return "ported after exception"
 
@@ -256,7 +348,7 @@ def _au_mobile(order: Order, step: Callable[[], None]) -> str:
     step()
     order.status("foc-date-confirmed")
     step()
-    order.status("ported")
+    port(order)
     step()
     return "ported (AU mobiles: codes and ID check)"
 
@@ -309,9 +401,11 @@ def drive(run: Run, users: list[ApiClient], count: int,
               help="Seconds to wait between steps, to watch orders move.")
 def simulate(url: str, api_keys: tuple[str, ...], operator_key: str, count: int,
              seed: int | None, delay: float) -> None:
-    """Drive orders through realistic lifecycles: happy paths, exceptions with real reason
-    codes and their resolution, splits, messaging activation, cancellations, and Australian
-    mobiles (verification codes and identity checks)."""
+    """Drive orders through realistic lifecycles: happy paths with requirements the desk
+    reviews (and sometimes rejects), exceptions with real reason codes and their resolution,
+    splits, messaging activation, FastPort activations the desk completes (or fails, and the
+    user retries), cancellations, and Australian mobiles (verification codes and identity
+    checks)."""
     base = url.rstrip("/") + "/v2"
     run = Run(rng=random.Random(seed), operator=ApiClient(base, operator_key), delay=delay)
     users = [ApiClient(base, key) for key in api_keys]

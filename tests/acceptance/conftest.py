@@ -83,6 +83,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose scheduler ticks twice a second, so waits for its work stay short."""
+    with running_server(tmp_path_factory.mktemp("quick"),
+                        PORTIN_SCHEDULER_INTERVAL_SECONDS="0.5") as running:
+        yield running
+
+
 def strict_sdk(server: Server, api_key: str) -> telnyx.Telnyx:
     """The SDK as a careful integrator runs it: every answer validated strictly against the
     SDK's own types (a missing field or a wrong type raises instead of passing untyped)."""

@@ -11,7 +11,6 @@ import csv
 import io
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +20,7 @@ from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.acceptance.conftest import Server, running_server
+from tests.acceptance.conftest import Server, strict_sdk
 
 ADDRESS: Any = {"street_address": "600 Congress Avenue", "city": "Austin", "state": "TX",
                 "zip_code": "78701", "country_code": "US"}
@@ -33,18 +32,8 @@ WAIT_SECONDS = 20
 
 
 @pytest.fixture(scope="module")
-def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server whose scheduler ticks twice a second, so the report's wait stays short."""
-    folder: Path = tmp_path_factory.mktemp("paperwork")
-    with running_server(folder, PORTIN_SCHEDULER_INTERVAL_SECONDS="0.5") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def sdk(quick_server: Server) -> Iterator[telnyx.Telnyx]:
-    org = quick_server.new_org("sdk-paperwork")
-    with telnyx.Telnyx(api_key=org["api_key"], base_url=f"{quick_server.base_url}/v2",
-                       max_retries=0, _strict_response_validation=True) as client:
+    with strict_sdk(quick_server, quick_server.new_org("sdk-paperwork")["api_key"]) as client:
         yield client
 
 

@@ -8,25 +8,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import jwt
 import pytest
 import telnyx
 
-from tests.acceptance.conftest import Server, running_server, strict_sdk
+from tests.acceptance.conftest import Server, strict_sdk
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
 WAIT_SECONDS = 20
-
-
-@pytest.fixture(scope="module")
-def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server whose scheduler ticks twice a second, so waits stay short."""
-    folder: Path = tmp_path_factory.mktemp("sharing")
-    with running_server(folder, PORTIN_SCHEDULER_INTERVAL_SECONDS="0.5") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -83,6 +83,19 @@ def test_a_textual_requirement_is_filled_in_by_its_form(client: TestClient, api:
     assert "Requirement saved." in page.text and 'value="8401234567"' in page.text
 
 
+def test_a_requirement_of_an_order_past_draft_cannot_change(client: TestClient, db: Database,
+                                                          tenant: Tenant, api: Api) -> None:
+    _sign_in(client, db, tenant)
+    order_id = confirmed_order(api, "+13034440002")
+    answer = client.post(f"/orders/{order_id}/requirements", data={
+        "requirement_type_id": ACCOUNT_TYPE, "field_value": "8401234567",
+        "csrf_token": csrf(client, order_id)})
+    assert answer.status_code in (409, 422), answer.status_code
+    assert "field-error" in answer.text
+    shown = api.user("GET", f"/v2/porting_orders/{order_id}/requirements")["data"]
+    assert all(r.get("field_value") != "8401234567" for r in shown)
+
+
 def test_a_requirement_the_order_has_not_is_refused_beside_the_form(
         client: TestClient, api: Api, order_id: str) -> None:
     answer = client.post(f"/orders/{order_id}/requirements", data={

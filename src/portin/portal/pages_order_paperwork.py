@@ -27,6 +27,7 @@ from portin.portal.web import check_csrf, redirect_with_notice, render, signed_i
 from portin.services import activation as activation_service
 from portin.services import documents as document_service
 from portin.services import foc, loa_letters
+from portin.services import orders as order_service
 from portin.services import requirements as requirement_service
 from portin.services import sharing as sharing_service
 from portin.services.order_documents import PURPOSES, order_document_links, set_order_document
@@ -134,9 +135,11 @@ def fill_requirement(order_id: str, request: Request, requirement_type_id: str =
             if requirement is not None and requirement.type.type == "document":
                 raise InvalidRequest("A document requirement takes a document; upload it"
                                      " with the LOA or invoice form.")
-            requirement_service.set_values(
-                session, order, [{"requirement_type_id": requirement_type_id,
-                                  "field_value": field_value}], utcnow())
+            # The order's PATCH itself: its status may keep the requirements from changing.
+            order_service.update_order(
+                session, user.organization_id, order.id,
+                {"requirements": [{"requirement_type_id": requirement_type_id,
+                                   "field_value": field_value}]}, utcnow())
     except PortinError as exc:
         return _refused(request, user, db, order_id, exc, field, field_value=field_value)
     return redirect_with_notice(request, f"/orders/{order_id}#requirements-h",

@@ -34,13 +34,16 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
 UPLOAD_PATH = "/v2/documents"
 # PUT /v2/porting_orders/{id}/shared_documents/{loa|invoice}: a file sent with a sharing token.
 SHARED_UPLOAD = re.compile(r"^/v2/porting_orders/[^/]+/shared_documents/[^/]+/?$")
+# POST /orders/{id}/documents: the portal's upload form of an order's LOA or invoice.
+PORTAL_UPLOAD = re.compile(r"^/orders/[^/]+/documents/?$")
 
 
 def is_document_upload(scope: Scope) -> bool:
-    """The routes whose body is a file, streamed (see above): POST /v2/documents, and a
-    shared order's LOA or invoice sent with a sharing token."""
+    """The routes whose body is a file, streamed (see above): POST /v2/documents, a shared
+    order's LOA or invoice sent with a sharing token, and the portal's upload form."""
     method, path = scope.get("method"), scope.get("path", "")
-    return ((method == "POST" and path.rstrip("/") == UPLOAD_PATH)
+    return ((method == "POST" and (path.rstrip("/") == UPLOAD_PATH
+                                   or PORTAL_UPLOAD.match(path) is not None))
             or (method == "PUT" and SHARED_UPLOAD.match(path) is not None))
 
 

@@ -16,6 +16,7 @@ from portin.portal import (
     pages_account,
     pages_activity,
     pages_notifications,
+    pages_order_paperwork,
     pages_orders,
     routes_auth,
 )
@@ -60,7 +61,8 @@ def install(app: FastAPI) -> None:
     """Pages and their error pages; after `api.errors.install`, whose database handlers it
     replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, pages_orders, pages_notifications, pages_activity, pages_account):
+    for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
+                   pages_activity, pages_account):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

@@ -13,6 +13,7 @@ from portin.config import Settings
 from portin.domain.errors import PortinError
 from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
 from portin.domain.timefmt import utcnow
+from portin.portal.pages_order_paperwork import paperwork_context
 from portin.portal.web import (
     check_csrf,
     page_number,
@@ -66,17 +67,18 @@ def orders(request: Request, user: SignedIn = Depends(signed_in),
                   status=status, q=search or "")
 
 
-def _order_context(db: Database, user: SignedIn, order_id: str) -> dict[str, Any]:
+def order_context(db: Database, user: SignedIn, order_id: str) -> dict[str, Any]:
     with db.reading() as session:
         order = order_service.require_order(session, order_id, user.organization_id)
         numbers = order_store.numbers_of(session, [order.id])[order.id]
         comments = order_store.list_comments(session, order.id, PageRequest(1, 100)).items
         timeline = _timeline(session, user.organization_id, order.id)
+        paperwork = paperwork_context(session, order, numbers)
     current = OrderStatus(order.status)
     return {"order": order, "numbers": numbers, "comments": comments, "timeline": timeline,
             "can_confirm": OrderStatus.IN_PROCESS in allowed_targets(current, Actor.USER),
             "can_cancel": OrderStatus.CANCEL_PENDING in allowed_targets(current, Actor.USER),
-            "can_delete": can_delete(current)}
+            "can_delete": can_delete(current), **paperwork}
 
 
 def _timeline(session: Any, organization_id: str, order_id: str) -> list[dict[str, Any]]:
@@ -96,7 +98,7 @@ def _timeline(session: Any, organization_id: str, order_id: str) -> list[dict[st
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
 def order_page(order_id: str, request: Request, user: SignedIn = Depends(signed_in),
                db: Database = Depends(get_db)) -> HTMLResponse:
-    context = _order_context(db, user, order_id)
+    context = order_context(db, user, order_id)
     if request.headers.get("HX-Request"):
         part = ("partials/order_status.html" if request.query_params.get("part") == "status"
                 else "partials/timeline.html")
@@ -110,7 +112,7 @@ def _order_action(request: Request, user: SignedIn, db: Database, order_id: str,
         with db.writing() as session:
             action(session)
     except PortinError as exc:
-        context = _order_context(db, user, order_id)
+        context = order_context(db, user, order_id)
         return render(request, "order.html", user, status_code=exc.status_code,
                       error=exc.detail, form=form, **context)
     return redirect_with_notice(request, f"/orders/{order_id}", done)

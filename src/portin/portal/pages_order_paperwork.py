@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portin.api.deps import get_db, get_settings
@@ -37,13 +36,13 @@ from portin.storage import activation as activation_store
 from portin.storage import documents as document_store
 from portin.storage import loa as loa_store
 from portin.storage import number_ranges as range_store
+from portin.storage import sharing as sharing_store
 from portin.storage import verification_codes as code_store
 from portin.storage.db import Database
 from portin.storage.loa import AdditionalDocumentFilters
 from portin.storage.models import (
     PortingAssociatedPhoneNumber,
     PortingOrder,
-    PortingOrderSharingToken,
     PortingPhoneNumberBlock,
     PortingPhoneNumberExtension,
 )
@@ -75,7 +74,7 @@ def paperwork_context(session: Session, order: PortingOrder, numbers: list[Any]
         "documents": documents,
         "additional_documents": [{"type": row.document_type, "document": document}
                                  for row, document in additional],
-        "sharing_tokens": _sharing_tokens(session, order),
+        "sharing_tokens": sharing_store.tokens_of_order(session, order.organization_id, order.id),
         "share_permissions": SHARE_PERMISSIONS,
         "blocks": range_store.ranges_of(session, PortingPhoneNumberBlock, order.id),
         "extensions": range_store.ranges_of(session, PortingPhoneNumberExtension, order.id),
@@ -88,15 +87,6 @@ def paperwork_context(session: Session, order: PortingOrder, numbers: list[Any]
         "verification": [{"number": n.phone_number, "code": codes.get(n.phone_number)}
                          for n in numbers if code_rules.needs_code(n.phone_number_type)],
     }
-
-
-def _sharing_tokens(session: Session, order: PortingOrder) -> list[PortingOrderSharingToken]:
-    return list(session.execute(
-        select(PortingOrderSharingToken).where(
-            PortingOrderSharingToken.organization_id == order.organization_id,
-            PortingOrderSharingToken.porting_order_id == order.id)
-        .order_by(PortingOrderSharingToken.created_at.desc(), PortingOrderSharingToken.id)
-    ).scalars().all())
 
 
 def _page_with(request: Request, user: SignedIn, db: Database, order_id: str,

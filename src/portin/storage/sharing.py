@@ -39,3 +39,14 @@ def mark_expiry_recorded(session: Session, token_id: str, now: datetime) -> bool
         .execution_options(synchronize_session=False))
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+def tokens_of_order(session: Session, organization_id: str, porting_order_id: str
+                    ) -> list[PortingOrderSharingToken]:
+    """An order's sharing tokens, newest first."""
+    return list(session.execute(
+        select(PortingOrderSharingToken).where(
+            PortingOrderSharingToken.organization_id == organization_id,
+            PortingOrderSharingToken.porting_order_id == porting_order_id)
+        .order_by(PortingOrderSharingToken.created_at.desc(), PortingOrderSharingToken.id)
+    ).scalars())

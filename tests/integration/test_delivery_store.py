@@ -144,3 +144,23 @@ def test_a_connection_that_dies_mid_transaction_is_dropped_and_its_error_kept(
         cursor.execute("SELECT 1")
         assert cursor.fetchall() == [(1,)]
     assert postgres_db.engine.pool.checkedout() == 0
+
+
+def test_a_worker_releases_its_own_leases_but_not_what_it_sends_nor_others(
+        api: Api, db: Database) -> None:
+    """After a claim whose commit the worker could not confirm (the connection was cut
+    between the commit and its answer), its leases are released, so those deliveries go out
+    now instead of when the lease runs out."""
+    make_deliveries(api, 4)
+    mine = claim(db, "me", limit=3)
+    theirs = claim(db, "them")
+    sending = mine[0].delivery_id
+    with db.driver_writing() as connection:
+        released = queue(db, connection).release_leases("me", [sending])
+    assert released == 2
+    again = claim(db, "me")
+    assert sorted(c.delivery_id for c in again) == sorted(c.delivery_id for c in mine[1:])
+    assert sending not in {c.delivery_id for c in claim(db, "other")}
+    with db.reading() as session:
+        leased_by = dict(session.execute(select(Delivery.id, Delivery.leased_by)).all())
+    assert {leased_by[c.delivery_id] for c in theirs} == {"them"}

@@ -9,16 +9,20 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.engine import make_url
 
 from portin.api.app import create_app
 from portin.config import Settings
 from portin.delivery.pg_wake import listen_for_work
+from portin.domain.timefmt import utcnow
 from portin.storage.db import WAKE_CHANNEL, Database
+from portin.storage.models import Delivery
 from portin.worker.outage import LONGEST_PAUSE_SECONDS, OutageBackoff
 from portin.worker.scheduler import run_scheduler
 from tests.conftest import Api, make_operator_headers, make_tenant
@@ -198,3 +202,40 @@ def test_the_draft_scheduler_backs_off_while_cut_off_and_says_so_once(
     lines = [r for r in caplog.records if r.name == "portin.worker.scheduler"]
     assert [r.levelname for r in lines] == ["WARNING", "INFO"], [r.getMessage() for r in lines]
     assert all(r.exc_info is None for r in lines)
+
+
+def test_a_claim_that_failed_but_committed_does_not_hold_its_deliveries(
+        postgres_db: Database, postgres_database: str) -> None:
+    """The connection can be cut between a claim's COMMIT and the server's answer: the leases
+    are then in the database while the worker believes the claim failed. Once the database
+    is back, the worker gives up its leases on what it is not sending, so those deliveries go
+    out at once instead of when the lease runs out (an hour here)."""
+    direct = Settings(database_url=postgres_database, allow_private_webhooks=True)
+    tenant = make_tenant(postgres_db)
+    api = Api(TestClient(create_app(direct, postgres_db)), tenant,
+              make_operator_headers(postgres_db))
+    port = make_url(postgres_database).port or 5432
+    with Receiver().running() as receiver, TcpProxy(port).running() as proxy:
+        order = api.create_order("+17203334002")
+        api.user("PATCH", f"/v2/porting_orders/{order['id']}",
+                 json={"webhook_url": receiver.url("/hook")})
+        proxied = Settings(database_url=through(proxy, postgres_database),
+                           allow_private_webhooks=True, retry_base_seconds=0.05,
+                           delivery_timeout_seconds=1.0, worker_poll_seconds=0.05)
+        worker_db = Database(proxied.database_url)
+        try:
+            with running_worker(worker_db, proxied) as worker:
+                proxy.cut()
+                time.sleep(1.0)  # the worker's claims fail meanwhile
+                api.user("POST", f"/v2/porting_orders/{order['id']}/comments",
+                         json={"body": "leased in the dark"}, expect=201)
+                # As if the worker's last claim had committed: its lease, for an hour.
+                with postgres_db.writing() as session:
+                    session.execute(update(Delivery).values(
+                        leased_by=worker.worker_id,
+                        lease_until=utcnow() + timedelta(hours=1)))
+                proxy.restore()
+                got = receiver.wait_for("/hook", 1, timeout=15)
+                assert got[0].json["data"]["payload"]["comment"]["body"] == "leased in the dark"
+        finally:
+            worker_db.dispose()

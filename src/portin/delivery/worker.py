@@ -64,6 +64,9 @@ class DeliveryWorker:
         self._keys: dict[str, SigningKey] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._by_destination: Counter[str] = Counter()
+        self._sending: set[str] = set()  # the deliveries being sent now
+        # A claim failed: it may have committed all the same, leaving leases nobody sends.
+        self._leases_in_doubt = False
         self._records: list[AttemptRecord] = []
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -174,11 +177,14 @@ class DeliveryWorker:
                 log.exception("claiming deliveries failed; trying again shortly")
             self._records = records + self._records
             self._new_work = self._new_work or new_work
+            self._leases_in_doubt = True
             return 0
         self._outage.succeeded()
+        self._leases_in_doubt = False
         DELIVERIES_CLAIMED.inc(len(claimed))
         for item in claimed:
             self._by_destination[item.destination] += 1
+            self._sending.add(item.delivery_id)
             task = asyncio.create_task(self._deliver(item))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -187,13 +193,17 @@ class DeliveryWorker:
     def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
                look_first: bool) -> list[Claimed]:
         now = utcnow()
-        if look_first and not records:
+        if look_first and not records and not self._leases_in_doubt:
             with self.db.driver_reading() as connection:
                 if not self._queue(connection).any_due(now):
                     return []  # nothing to do: no write transaction, no lock taken
         with self.db.driver_writing(wait=False) as connection:
             queue = self._queue(connection)
             queue.record(self.worker_id, records)
+            if self._leases_in_doubt:
+                released = queue.release_leases(self.worker_id, sorted(self._sending))
+                if released:
+                    log.info("released %d lease(s) of a claim that failed", released)
             claimed = queue.claim(
                 self.worker_id, now, now + timedelta(seconds=lease_seconds(self.settings)),
                 limit, self.settings.worker_per_endpoint, busy)
@@ -223,6 +233,7 @@ class DeliveryWorker:
             self._records.append(self._decide(claimed, result))
             self._count_attempt(claimed.method, result)
         finally:
+            self._sending.discard(claimed.delivery_id)
             self._by_destination[claimed.destination] -= 1
             if self._by_destination[claimed.destination] <= 0:
                 del self._by_destination[claimed.destination]

@@ -75,6 +75,10 @@ _LEASE = ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker
           " WHERE id IN ({ids:chosen})"
           " RETURNING id, organization_id, method, destination, attempt_count, created_at,"
           " event_id")
+# The leases this worker holds but is not sending: those of a claim that the database committed
+# while the connection failed before it could say so.
+_RELEASE = ("UPDATE deliveries SET lease_until = NULL, leased_by = NULL"
+            " WHERE status = 'pending' AND leased_by = :worker AND id NOT IN ({ids:sending})")
 _EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
            " FROM porting_events WHERE id IN ({ids:events})")
 _SEED = "SELECT signing_seed FROM organizations WHERE id = :organization_id"
@@ -165,7 +169,7 @@ _DIALECTS = {
 
 _STATEMENTS = {"any_due": _ANY_DUE, "candidates": _CANDIDATES, "lease": _LEASE,
                "events": _EVENTS, "seed": _SEED, "advance": _ADVANCE,
-               "insert_attempt": _INSERT_ATTEMPT}
+               "insert_attempt": _INSERT_ATTEMPT, "release": _RELEASE}
 # Each statement in each database's spelling, built once.
 _SQL = {name: {statement: dialect.sql(sql) for statement, sql in _STATEMENTS.items()}
         for name, dialect in _DIALECTS.items()}
@@ -273,6 +277,14 @@ class DeliveryQueue:
                  "email": _json_or_null(r.email), "error": r.error,
                  "errors": compact_json(r.errors), "worker": worker_id} for r in kept])
         return len(kept)
+
+    def release_leases(self, worker_id: str, sending: Sequence[str]) -> int:
+        """Give up this worker's leases on deliveries it is not sending. After a failed claim
+        the worker cannot tell whether the database committed it (a connection cut between the
+        commit and its answer): such leases would hold their deliveries until they ran out.
+        Returns how many were released."""
+        return self._many("release", [{"worker": worker_id,
+                                       "sending": self._dialect.ids(list(sending))}])
 
     def signing_seed(self, organization_id: str) -> str:
         return str(self._rows("seed", {"organization_id": organization_id})[0][0])

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -150,6 +151,15 @@ def install(app: FastAPI) -> None:
     async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
         return render(Conflict("The porting order was changed by someone else at the same"
                                " time; read it again and retry."))
+
+    @app.exception_handler(IntegrityError)
+    async def _raced(_request: Request, exc: IntegrityError) -> JSONResponse:
+        # Two requests at once can pass the same "is it free?" check and both insert (on
+        # PostgreSQL; SQLite's writers queue): the database's constraint stops the second.
+        log.warning("a write conflicted with a concurrent one (%s); answered 409",
+                    type(exc.orig).__name__)
+        return render(Conflict("The record was written by another request at the same time;"
+                               " read it again and retry."))
 
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 

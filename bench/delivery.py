@@ -194,14 +194,17 @@ def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600
     raise RuntimeError(f"only {get_json(receiver.count_url)['received']} of {expected} arrived")
 
 
-def start_worker(database_url: str, processes: int, concurrency: int
+def start_worker(database_url: str, processes: int, concurrency: int,
+                 per_endpoint: int | None = None, timeout_seconds: float | None = None
                  ) -> subprocess.Popen[bytes]:
     """`portin worker --processes N`, once its workers say they are ready (each migrates
     first, which takes a while)."""
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
            "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1",
            "PORTIN_WORKER_CONCURRENCY": str(concurrency),
-           "PORTIN_WORKER_PER_ENDPOINT": str(concurrency)}
+           "PORTIN_WORKER_PER_ENDPOINT": str(per_endpoint or concurrency)}
+    if timeout_seconds is not None:
+        env["PORTIN_DELIVERY_TIMEOUT_SECONDS"] = str(timeout_seconds)
     process = subprocess.Popen([PORTIN, "worker", "--processes", str(processes)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None

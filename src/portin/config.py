@@ -6,6 +6,8 @@ from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from portin.domain.endpoint_health import Rules
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PORTIN_", extra="ignore")
@@ -33,6 +35,11 @@ class Settings(BaseSettings):
     # How often a worker looks for due deliveries when nothing woke it (another process's
     # commits, retries coming due). A look is one indexed read.
     worker_poll_seconds: float = Field(default=0.05, gt=0, le=10)
+    # Endpoint health: a destination failing without a break this long is disabled (its
+    # deliveries are paused until it is enabled); the organization is told once it has failed
+    # this many attempts in a row.
+    endpoint_disable_after_seconds: float = Field(default=5 * 86_400, gt=0)
+    endpoint_alert_after_failures: int = Field(default=5, ge=1)
     # Where the portal lives, for links in emails. None: the address `portin serve` listens
     # on (its --host and --port), which serve hands to its worker processes.
     public_base_url: str | None = None
@@ -112,3 +119,8 @@ def sqlalchemy_url(database_url: str) -> str:
 
 def lease_seconds(settings: Settings) -> float:
     return settings.delivery_lease_seconds or settings.delivery_timeout_seconds * 3 + 30
+
+
+def health_rules(settings: Settings) -> Rules:
+    return Rules(disable_after_seconds=settings.endpoint_disable_after_seconds,
+                 alert_after_failures=settings.endpoint_alert_after_failures)

@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 
 from portin.config import Settings
 from portin.domain import events as payloads
+from portin.domain.endpoint_health import destination_id
 from portin.domain.events import EventType
 from portin.domain.notification_catalog import PORT_IN_CONDITION_ID
 from portin.domain.timefmt import utcnow
+from portin.services import destinations
 from portin.services import notifications as notification_service
 from portin.services import orders as order_service
 from portin.services.events import facts, record
@@ -108,6 +110,43 @@ def test_sigkill_mid_burst_loses_nothing(db: Database, tmp_path: Path) -> None:
     with db.reading() as session:
         statuses = Counter(session.execute(select(Delivery.status)).scalars())
     assert statuses == {"delivered": BURST}
+
+
+def test_sigkill_with_the_destination_disabled_mid_burst_loses_nothing(
+        db: Database, tmp_path: Path) -> None:
+    """Disabled mid-burst, the worker killed: what was in flight is paused when its lease runs
+    out (not sent to the disabled destination), and enabling sends every paused one."""
+    tenant = make_tenant(db, "paused")
+    with Receiver().running() as receiver:
+        receiver.behave("/hook", hang_seconds=0.003)
+        subscribe(db, tenant, receiver.url("/hook"))
+        event_ids = burst(db, tenant, BURST)
+        key = destination_id(tenant.organization_id, "webhook", receiver.url("/hook"))
+        with worker_process(db.url, tmp_path / "worker1.log") as first:
+            wait_until(lambda: len(receiver.at("/hook")) >= 150, 60, "the first deliveries")
+            with db.writing() as session:
+                destinations.disable(session, tenant.organization_id, key, utcnow())
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        sent_before = len(receiver.at("/hook"))
+        assert sent_before < BURST, "the kill must land mid-burst"
+        with worker_process(db.url, tmp_path / "worker2.log"):
+            # The killed worker's leases run out (3 s); the new worker pauses those deliveries.
+            wait_until(lambda: _pending(db) == 0, 30, "every delivery to be paused or sent")
+            assert len(receiver.at("/hook")) == sent_before, "sent while disabled"
+            with db.writing() as session:
+                resumed = destinations.enable(session, tenant.organization_id, key,
+                                              utcnow()).deliveries
+            assert resumed > 0
+            wait_until(lambda: {r.event_id for r in receiver.at("/hook")} >= event_ids, 120,
+                       "every event to arrive after the enable")
+            wait_until(lambda: _pending(db) == 0, 30, "the log to settle")
+        arrivals = Counter(r.event_id for r in receiver.at("/hook"))
+    with db.reading() as session:
+        statuses = Counter(session.execute(select(Delivery.status)).scalars())
+    assert statuses == {"delivered": BURST}
+    # Only a send in flight at the kill can arrive twice (its attempt was never recorded).
+    assert sum(n - 1 for n in arrivals.values()) <= 16
 
 
 def _pending(db: Database) -> int:

@@ -240,6 +240,14 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     for delivery in deliveries[:3] + deliveries[-3:]:
         call("GET /v2/webhook_deliveries/{delivery_id}",
              f"/v2/webhook_deliveries/{delivery['id']}", 200)
+    destinations = call("GET /v2/delivery_destinations", "/v2/delivery_destinations", 200,
+                        params={"filter[state]": "disabled"})["data"]  # the 410 one
+    gone = f"/v2/delivery_destinations/{destinations[0]['id']}"
+    call("GET /v2/delivery_destinations/{destination_id}", gone, 200)
+    call("POST /v2/delivery_destinations/{destination_id}/actions/enable",
+         f"{gone}/actions/enable", 200)
+    call("POST /v2/delivery_destinations/{destination_id}/actions/disable",
+         f"{gone}/actions/disable", 200)
 
     documents_path = "/v2/documents"
     pdf = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()

@@ -16,6 +16,7 @@ from portin.storage.models import (
     ActivationJob,
     Delivery,
     DeliveryAttempt,
+    DeliveryDestination,
     Document,
     DocumentLink,
     FocHoliday,
@@ -501,3 +502,17 @@ def report(row: PortingReport) -> responses.PortingReport:
         "id": row.id, "created_at": iso(row.created_at), "document_id": row.document_id,
         "params": row.params, "record_type": "porting_report", "report_type": row.report_type,
         "status": row.status, "updated_at": iso(row.updated_at)})
+
+
+# -- endpoint health (portin's addition) -------------------------------------------------
+def delivery_destination(row: DeliveryDestination, paused: int
+                         ) -> responses.DeliveryDestination:
+    return responses.DeliveryDestination.model_validate({
+        "id": row.id, "record_type": "delivery_destination", "method": row.method,
+        "destination": row.destination, "state": row.state,
+        "consecutive_failures": row.consecutive_failures,
+        "failing_since": iso(row.failing_since), "last_error": row.last_error,
+        "last_failure_at": iso(row.last_failure_at),
+        "last_success_at": iso(row.last_success_at), "disabled_at": iso(row.disabled_at),
+        "disabled_reason": row.disabled_reason, "paused_deliveries": paused,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)})

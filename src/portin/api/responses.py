@@ -301,7 +301,7 @@ class WebhookDelivery(Wire):
     id: str
     record_type: Literal["webhook_delivery"]
     user_id: str
-    status: Literal["delivered", "failed", "pending"]
+    status: Literal["delivered", "failed", "pending", "paused"]
     method: Literal["webhook", "email"]
     destination: str
     notification_channel_id: str | None
@@ -832,3 +832,29 @@ class PortingReport(Wire):
 
 ReportList = ListOf[PortingReport]
 OneReport = One[PortingReport]
+
+
+# -- endpoint health (portin's addition) -------------------------------------------------
+class DeliveryDestination(Wire):
+    id: str
+    record_type: Literal["delivery_destination"]
+    method: Literal["webhook", "email"]
+    destination: str
+    state: Literal["healthy", "failing", "disabled"]
+    consecutive_failures: int
+    failing_since: Timestamp | None
+    last_error: str | None
+    last_failure_at: Timestamp | None
+    last_success_at: Timestamp | None
+    disabled_at: Timestamp | None
+    disabled_reason: Literal["failing_too_long", "gone", "by_user"] | None = Field(
+        description="Why it is disabled: failing without a break for"
+                    " PORTIN_ENDPOINT_DISABLE_AFTER_SECONDS, a 410 Gone answer, or by hand.")
+    paused_deliveries: int = Field(description="Deliveries kept while it is disabled; sent,"
+                                               " oldest first, when it is enabled.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+DeliveryDestinationList = ListOf[DeliveryDestination]
+OneDeliveryDestination = One[DeliveryDestination]

@@ -23,7 +23,7 @@ from datetime import timedelta
 import prometheus_client
 from nacl.signing import SigningKey
 
-from portin.config import Settings, lease_seconds, public_base_url
+from portin.config import Settings, health_rules, lease_seconds, public_base_url
 from portin.delivery.email import EmailSender, RenderedEmail, render
 from portin.delivery.email_context import email_context
 from portin.delivery.pg_wake import listen_for_work
@@ -61,6 +61,7 @@ class DeliveryWorker:
                                       per_host_limit=settings.worker_per_endpoint)
         self.email = EmailSender(settings.smtp_url, settings.email_from,
                                  settings.delivery_timeout_seconds)
+        self._health_rules = health_rules(settings)
         self._keys: dict[str, SigningKey] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._by_destination: Counter[str] = Counter()
@@ -305,7 +306,7 @@ class DeliveryWorker:
             self._queue(connection).record(self.worker_id, batch)
 
     def _queue(self, connection: object) -> DeliveryQueue:
-        return DeliveryQueue(connection, self._dialect)
+        return DeliveryQueue(connection, self._dialect, self._health_rules)
 
 
 class _Unprepared(Exception):

@@ -15,6 +15,7 @@ from portin.domain.errors import PortinError
 from portin.portal import (
     pages_account,
     pages_activity,
+    pages_destinations,
     pages_notifications,
     pages_order_paperwork,
     pages_orders,
@@ -62,7 +63,7 @@ def install(app: FastAPI) -> None:
     replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
-                   pages_activity, pages_account):
+                   pages_activity, pages_destinations, pages_account):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

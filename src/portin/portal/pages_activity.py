@@ -13,6 +13,7 @@ from portin.api.deps import get_db
 from portin.domain.errors import NotFound, PortinError
 from portin.domain.events import EventType
 from portin.domain.timefmt import utcnow
+from portin.portal.pages_destinations import destinations_with_paused
 from portin.portal.web import (
     check_csrf,
     page_number,
@@ -106,16 +107,29 @@ def republish_event(event_id: str, request: Request, csrf_token: str = Form(""),
 def deliveries(request: Request, user: SignedIn = Depends(signed_in),
                db: Database = Depends(get_db)) -> HTMLResponse:
     status = request.query_params.get("status")
-    status = status if status in ("delivered", "pending", "failed") else None
+    status = status if status in ("delivered", "pending", "failed", "paused") else None
     since = utcnow() - timedelta(hours=24)
+    live = bool(request.headers.get("HX-Request"))
     with db.reading() as session:
         page = delivery_store.list_deliveries(
             session, DeliveryFilters(user.organization_id, status=status),
             PageRequest(page_number(request), PAGE_SIZE))
         failing = delivery_store.failing_destinations(session, user.organization_id, since)
-    template = ("partials/deliveries.html" if request.headers.get("HX-Request")
-                else "deliveries.html")
-    return render(request, template, user, page=page, status=status or "", failing=failing)
+        destinations = [] if live else destinations_with_paused(session, user.organization_id)
+    template = "partials/deliveries.html" if live else "deliveries.html"
+    return render(request, template, user, page=page, status=status or "", failing=failing,
+                  destinations=destinations,
+                  disable_after=_duration(request.app.state.settings
+                                          .endpoint_disable_after_seconds))
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 86_400 and seconds % 86_400 == 0:
+        days = int(seconds // 86_400)
+        return f"{days} day{'s' if days != 1 else ''}"
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} hours"
+    return f"{seconds:g} seconds"
 
 
 @router.get("/deliveries/{delivery_id}", response_class=HTMLResponse)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from portin.domain import endpoint_health as health
+from portin.domain.endpoint_health import destination_id
 from portin.domain.ids import new_id
 from portin.storage.db import compact_json
 
@@ -68,7 +70,7 @@ class AttemptRecord:
 _DUE = ("status = 'pending' AND next_attempt_at <= :now"
         " AND (lease_until IS NULL OR lease_until < :now)")
 _ANY_DUE = f"SELECT 1 FROM deliveries WHERE {_DUE} LIMIT 1"
-_CANDIDATES = (f"SELECT id, destination FROM deliveries WHERE {_DUE}"
+_CANDIDATES = (f"SELECT id, organization_id, method, destination FROM deliveries WHERE {_DUE}"
                " AND destination NOT IN ({ids:busy})"
                " ORDER BY next_attempt_at LIMIT :candidates {skip_locked}")
 _LEASE = ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker"
@@ -79,6 +81,43 @@ _LEASE = ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker
 # while the connection failed before it could say so.
 _RELEASE = ("UPDATE deliveries SET lease_until = NULL, leased_by = NULL"
             " WHERE status = 'pending' AND leased_by = :worker AND id NOT IN ({ids:sending})")
+# Endpoint health (domain/endpoint_health.py). A due delivery whose destination is disabled is
+# paused at its claim instead of sent: kept, out of the queue, until the destination is enabled.
+_DISABLED = ("SELECT id FROM delivery_destinations"
+             " WHERE state = 'disabled' AND id IN ({ids:destinations})")
+_PAUSE = ("UPDATE deliveries SET status = 'paused', lease_until = NULL, leased_by = NULL"
+          " WHERE id IN ({ids:paused}) AND status = 'pending'")
+# When the worker disables a destination, its deliveries waiting for a retry are paused at once
+# (those being sent are paused at their next claim).
+_PAUSE_DESTINATION = ("UPDATE deliveries SET status = 'paused'"
+                      " WHERE organization_id = :organization_id AND method = :method"
+                      " AND destination = :destination AND status = 'pending'"
+                      " AND leased_by IS NULL")
+# Locked on PostgreSQL (in id order, so two workers never wait on each other in a circle): two
+# workers moving one destination's health take turns instead of overwriting each other.
+_HEALTH = ("SELECT id, state, consecutive_failures, failing_since, last_error,"
+           " last_failure_at, last_success_at, disabled_at, disabled_reason, alerted"
+           " FROM delivery_destinations WHERE id IN ({ids:destinations})"
+           " ORDER BY id {for_update}")
+# Only a person enables a disabled destination: a worker's write never undoes a disable.
+_SAVE_HEALTH = ("INSERT INTO delivery_destinations (id, organization_id, method, destination,"
+                " state, consecutive_failures, failing_since, last_error, last_failure_at,"
+                " last_success_at, disabled_at, disabled_reason, alerted, created_at,"
+                " updated_at) VALUES (:id, :organization_id, :method, :destination, :state,"
+                " :consecutive_failures, :failing_since, :last_error, :last_failure_at,"
+                " :last_success_at, :disabled_at, :disabled_reason, :alerted, :now, :now)"
+                " ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
+                " consecutive_failures = excluded.consecutive_failures,"
+                " failing_since = excluded.failing_since, last_error = excluded.last_error,"
+                " last_failure_at = excluded.last_failure_at,"
+                " last_success_at = excluded.last_success_at,"
+                " disabled_at = excluded.disabled_at,"
+                " disabled_reason = excluded.disabled_reason, alerted = excluded.alerted,"
+                " updated_at = excluded.updated_at"
+                " WHERE delivery_destinations.state <> 'disabled'")
+_INSERT_ALERT = ("INSERT INTO destination_alerts (id, organization_id, destination_id, kind,"
+                 " facts, created_at, attempts) VALUES (:id, :organization_id,"
+                 " :destination_id, :kind, {json:facts}, :now, 0)")
 _EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
            " FROM porting_events WHERE id IN ({ids:events})")
 _SEED = "SELECT signing_seed FROM organizations WHERE id = :organization_id"
@@ -94,7 +133,7 @@ _INSERT_ATTEMPT = ("INSERT INTO delivery_attempts (id, delivery_id, attempt, sta
                    " VALUES (:id, :delivery_id, :attempt, :status, :started, :finished,"
                    " :duration_ms, {json:http}, {json:email}, :error, {json:errors}, :worker)")
 
-_MARKER = re.compile(r"\{(ids|json|text):(\w+)\}|\{skip_locked\}")
+_MARKER = re.compile(r"\{(ids|json|text):(\w+)\}|\{(skip_locked|for_update)\}")
 _PARAMETER = re.compile(r"(?<!:):(\w+)")
 
 
@@ -107,7 +146,7 @@ def _sqlite(sql: str) -> str:
             return f":{name}"
         if kind == "text":  # stored as text already
             return name
-        return ""
+        return ""  # no row locks: the write transaction itself is exclusive
     return _MARKER.sub(marker, sql)
 
 
@@ -120,6 +159,8 @@ def _postgresql(sql: str) -> str:
             return f"CAST(:{name} AS json)"
         if kind == "text":
             return f"CAST({name} AS text)"
+        if match.group(3) == "for_update":
+            return "FOR UPDATE"
         return "FOR UPDATE SKIP LOCKED"
     return _PARAMETER.sub(r"%(\1)s", _MARKER.sub(marker, sql))
 
@@ -169,7 +210,10 @@ _DIALECTS = {
 
 _STATEMENTS = {"any_due": _ANY_DUE, "candidates": _CANDIDATES, "lease": _LEASE,
                "events": _EVENTS, "seed": _SEED, "advance": _ADVANCE,
-               "insert_attempt": _INSERT_ATTEMPT, "release": _RELEASE}
+               "insert_attempt": _INSERT_ATTEMPT, "release": _RELEASE,
+               "disabled": _DISABLED, "pause": _PAUSE, "health": _HEALTH,
+               "pause_destination": _PAUSE_DESTINATION,
+               "save_health": _SAVE_HEALTH, "insert_alert": _INSERT_ALERT}
 # Each statement in each database's spelling, built once.
 _SQL = {name: {statement: dialect.sql(sql) for statement, sql in _STATEMENTS.items()}
         for name, dialect in _DIALECTS.items()}
@@ -179,8 +223,11 @@ class DeliveryQueue:
     """The worker's statements on one driver connection, inside the caller's transaction
     (see `Database.driver_writing`); the caller commits."""
 
-    def __init__(self, connection: Any, dialect_name: str) -> None:
+    def __init__(self, connection: Any, dialect_name: str,
+                 health_rules: health.Rules = health.Rules(
+                     disable_after_seconds=5 * 86_400, alert_after_failures=5)) -> None:
         self._connection = connection
+        self._health_rules = health_rules
         self._dialect = _DIALECTS[dialect_name]
         self._sql = _SQL[dialect_name]
 
@@ -217,15 +264,27 @@ class DeliveryQueue:
             self._execute(dialect.before_claim)
         per: dict[str, int] = {}
         chosen: list[str] = []
-        for delivery_id, destination in self._rows("candidates", {
-                "now": dialect.to_db(now), "busy": dialect.ids(list(busy_destinations)),
-                "candidates": limit * 4}):
+        candidates = self._rows("candidates", {
+            "now": dialect.to_db(now), "busy": dialect.ids(list(busy_destinations)),
+            "candidates": limit * 4})
+        # A claim's candidates go to few destinations: their ids are derived once each.
+        ids = {named: destination_id(*named) for named in {
+            (organization_id, method, destination)
+            for _, organization_id, method, destination in candidates}}
+        disabled = self._disabled(set(ids.values()))
+        paused: list[str] = []
+        for delivery_id, organization_id, method, destination in candidates:
+            if disabled and ids[organization_id, method, destination] in disabled:
+                paused.append(delivery_id)
+                continue
             if per.get(destination, 0) >= per_destination:
                 continue
             per[destination] = per.get(destination, 0) + 1
             chosen.append(delivery_id)
             if len(chosen) >= limit:
                 break
+        if paused:
+            self._many("pause", [{"paused": dialect.ids(paused)}])
         if not chosen:
             return []
         leased = self._rows("lease", {"lease_until": dialect.to_db(lease_until),
@@ -242,6 +301,13 @@ class DeliveryQueue:
                 dialect.from_db(created_at), event_id, event_type, porting_order_id,
                 payload_json, dialect.from_db(occurred_at)))
         return claimed
+
+    def _disabled(self, ids: set[str]) -> set[str]:
+        """Those of these destinations that are disabled."""
+        if not ids:
+            return set()
+        return {row[0] for row in self._rows("disabled", {
+            "destinations": self._dialect.ids(sorted(ids))})}
 
     def record(self, worker_id: str, records: Sequence[AttemptRecord]) -> int:
         """Write the attempts and move their deliveries on. A delivery whose lease this worker
@@ -276,7 +342,54 @@ class DeliveryQueue:
                  "duration_ms": r.duration_ms, "http": _json_or_null(r.http),
                  "email": _json_or_null(r.email), "error": r.error,
                  "errors": compact_json(r.errors), "worker": worker_id} for r in kept])
+            self._move_health(kept)
         return len(kept)
+
+    def _move_health(self, records: Sequence[AttemptRecord]) -> None:
+        """Move each destination's health on by its attempts in this batch, and write the
+        alerts it calls for, in the batch's transaction. A healthy destination that stays
+        healthy is written at most once a minute (for its last_success_at)."""
+        named: dict[tuple[str, str, str], list[AttemptRecord]] = {}
+        for record in sorted(records, key=lambda r: r.finished_at):
+            claimed = record.claimed
+            named.setdefault((claimed.organization_id, claimed.method, claimed.destination),
+                             []).append(record)
+        by_destination = {destination_id(*key): attempts for key, attempts in named.items()}
+        dialect = self._dialect
+        stored = {row[0]: _health_from_row(row, dialect.from_db) for row in self._rows(
+            "health", {"destinations": dialect.ids(sorted(by_destination))})}
+        saves: list[dict[str, Any]] = []
+        alerts: list[dict[str, Any]] = []
+        disabled: list[dict[str, Any]] = []
+        for key, attempts in by_destination.items():
+            before = stored.get(key)
+            if all(r.status == "delivered" for r in attempts):
+                moved = health.after_successes(before or health.Health(),
+                                               attempts[-1].finished_at)
+            else:
+                moved = health.after(before or health.Health(), [
+                    health.Attempted(r.status == "delivered", r.finished_at, r.error,
+                                     tuple(r.errors)) for r in attempts], self._health_rules)
+            now = attempts[-1].finished_at
+            first = attempts[0].claimed
+            if moved.disabled_now(before or health.Health()):
+                disabled.append({"organization_id": first.organization_id,
+                                 "method": first.method, "destination": first.destination})
+            if before is None or _worth_writing(before, moved.health):
+                saves.append({"id": key, "organization_id": first.organization_id,
+                              "method": first.method, "destination": first.destination,
+                              "now": dialect.to_db(now),
+                              **_health_to_row(moved.health, dialect.to_db)})
+            alerts.extend({"id": new_id(), "organization_id": attempts[0].claimed.organization_id,
+                           "destination_id": key, "kind": str(alert),
+                           "facts": compact_json(_alert_facts(moved.health)),
+                           "now": dialect.to_db(now)} for alert in moved.alerts)
+        if saves:
+            self._many("save_health", saves)
+        if alerts:
+            self._many("insert_alert", alerts)
+        if disabled:
+            self._many("pause_destination", disabled)
 
     def release_leases(self, worker_id: str, sending: Sequence[str]) -> int:
         """Give up this worker's leases on deliveries it is not sending. After a failed claim
@@ -295,6 +408,58 @@ class DeliveryQueue:
             cursor.execute(sql)
         finally:
             cursor.close()
+
+
+def _health_from_row(row: tuple[Any, ...], from_db: Callable[[Any], datetime]
+                     ) -> health.Health:
+    (_, state, failures, failing_since, last_error, last_failure_at, last_success_at,
+     disabled_at, disabled_reason, alerted) = row
+
+    def time(value: Any) -> datetime | None:
+        return None if value is None else from_db(value)
+
+    return health.Health(
+        state=health.State(state), consecutive_failures=int(failures),
+        failing_since=time(failing_since), last_error=last_error,
+        last_failure_at=time(last_failure_at), last_success_at=time(last_success_at),
+        disabled_at=time(disabled_at),
+        disabled_reason=None if disabled_reason is None else health.DisabledReason(
+            disabled_reason), alerted=bool(alerted))
+
+
+def _health_to_row(value: health.Health, to_db: Callable[[datetime], Any]) -> dict[str, Any]:
+    def time(moment: datetime | None) -> Any:
+        return None if moment is None else to_db(moment)
+
+    return {"state": str(value.state), "consecutive_failures": value.consecutive_failures,
+            "failing_since": time(value.failing_since), "last_error": value.last_error,
+            "last_failure_at": time(value.last_failure_at),
+            "last_success_at": time(value.last_success_at),
+            "disabled_at": time(value.disabled_at),
+            "disabled_reason": None if value.disabled_reason is None else str(
+                value.disabled_reason), "alerted": value.alerted}
+
+
+# A healthy destination's last_success_at is refreshed at most this often: writing it on
+# every batch would add a write per destination to the hottest path.
+_SUCCESS_REFRESH_SECONDS = 60
+
+
+def _worth_writing(before: health.Health, after: health.Health) -> bool:
+    if replace(after, last_success_at=before.last_success_at) != before:
+        return True
+    if after.last_success_at is None:
+        return False
+    return (before.last_success_at is None or (
+        after.last_success_at - before.last_success_at).total_seconds()
+        >= _SUCCESS_REFRESH_SECONDS)
+
+
+def _alert_facts(value: health.Health) -> dict[str, Any]:
+    return {"reason": None if value.disabled_reason is None else str(value.disabled_reason),
+            "last_error": value.last_error, "failures": value.consecutive_failures,
+            "failing_since": None if value.failing_since is None else value.failing_since
+            .isoformat()}
 
 
 def _json_or_null(value: Any) -> str | None:

@@ -226,7 +226,8 @@ class Delivery(Base):
     # The channel it came from; null for the order's own webhook_url.
     notification_channel_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
     republished: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed
+    # pending, delivered, failed; paused while its destination is disabled.
+    status: Mapped[str] = mapped_column(String(16))
     attempt_count: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     lease_until: Mapped[datetime | None]
@@ -243,6 +244,10 @@ class Delivery(Base):
               sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
         Index("ix_deliveries_org_created", "organization_id", "created_at"),
+        # Deliveries kept while their destination is disabled, resumed when it is enabled.
+        Index("ix_deliveries_paused", "organization_id", "destination",
+              sqlite_where=text("status = 'paused'"),
+              postgresql_where=text("status = 'paused'")),
     )
 
 
@@ -764,4 +769,61 @@ class PortingReport(Base):
     __table_args__ = (
         Index("ix_porting_reports_org_created", "organization_id", "created_at"),
         Index("ix_porting_reports_status_created", "status", "created_at"),
+    )
+
+
+# -- endpoint health (portin's addition) ---------------------------------------------------
+class DeliveryDestination(Base):
+    """The health of one destination (a webhook URL or an email address) of an organization,
+    moved on by the worker with each attempt (see domain/endpoint_health.py). The row is made
+    at the destination's first attempt; its id is derived from what it names."""
+
+    __tablename__ = "delivery_destinations"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    method: Mapped[str] = mapped_column(String(16))  # "webhook" or "email"
+    destination: Mapped[str] = mapped_column(String(2048))
+    state: Mapped[str] = mapped_column(String(16))  # healthy, failing, disabled
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    failing_since: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_failure_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(String(32))
+    alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_delivery_destinations_org_created", "organization_id", "created_at"),
+    )
+
+
+class DestinationAlert(Base):
+    """A message to the organization about a destination's health: failing, disabled or
+    recovered. Written with the health change; the scheduler sends it by email."""
+
+    __tablename__ = "destination_alerts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    destination_id: Mapped[str] = mapped_column(ForeignKey("delivery_destinations.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # failing, disabled, recovered
+    # The destination's health when the alert was written (what the message says, however
+    # the destination has moved on since): reason, last_error, failures, failing_since.
+    facts: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    # Who it went to (addresses), or why it could not go.
+    recipients: Mapped[list[Any] | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_destination_alerts_unsent", "created_at",
+              sqlite_where=text("sent_at IS NULL"), postgresql_where=text("sent_at IS NULL")),
+        Index("ix_destination_alerts_destination", "destination_id", "created_at"),
     )

@@ -1,7 +1,8 @@
 """Periodic jobs, each tick: deleting drafts not submitted within the TTL, porting
 foc-date-confirmed orders whose FOC-day activation window closed without an activation,
 recording the expiry of sharing tokens (porting_order.sharing_token_expired, once per token),
-and building the porting reports that are waiting."""
+building the porting reports that are waiting, and sending the destination health alerts that
+are waiting (delivery/alerts.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import asyncio
 import logging
 
 from portin.config import Settings
+from portin.delivery.alerts import send_waiting_alerts
+from portin.delivery.email import EmailSender
 from portin.domain.timefmt import utcnow
 from portin.services.activation import port_closed_orders
 from portin.services.drafts import expire_drafts
@@ -24,9 +27,12 @@ async def run_scheduler(db: Database, settings: Settings, stop: asyncio.Event) -
     """Run every interval until `stop` is set. A failing tick is logged and retried later;
     while the database cannot be reached, in growing pauses (logged once)."""
     outage = OutageBackoff(log, "draft scheduler")
+    alert_sender = EmailSender(settings.smtp_url, settings.email_from,
+                               settings.delivery_timeout_seconds)
     while not stop.is_set():
         try:
             await asyncio.to_thread(run_jobs, db, settings)
+            await send_waiting_alerts(db, settings, alert_sender)
             outage.succeeded()
         except Exception as exc:
             if not outage.failed(exc):

@@ -18,7 +18,7 @@ from portin.storage.models import Delivery
 
 router = APIRouter(prefix="/v2", tags=["Webhook deliveries"])
 
-DELIVERY_STATUSES = ["delivered", "failed", "pending"]
+DELIVERY_STATUSES = ["delivered", "failed", "pending", "paused"]
 DELIVERY_DOCS: list[ParamDoc] = [
     ("filter[status][eq]", {"type": "string", "enum": DELIVERY_STATUSES}, "Delivery status."),
     ("filter[event_type]", {"type": "string"}, "Event types, comma-separated."),

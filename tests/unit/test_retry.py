@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portin.domain.retry import Outcome, RetryPolicy, classify, parse_retry_after
+from portin.domain.retry import (
+    Decision,
+    Outcome,
+    RetryPolicy,
+    classify,
+    decide,
+    parse_retry_after,
+)
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -51,3 +58,22 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 25 Nov 2026 12:01:00 GMT", NOW) == 60
     assert parse_retry_after("soon", NOW) is None
     assert parse_retry_after(None, NOW) is None
+
+
+def test_decide_delivered_failed_retried_and_given_up() -> None:
+    policy = RetryPolicy(base_seconds=5, max_attempts=3, window_seconds=3600)
+    rng = random.Random(1)
+    assert decide(Outcome.DELIVERED, 1, NOW, NOW, policy, rng) == Decision(
+        "delivered", "delivered", None)
+    assert decide(Outcome.FAIL, 1, NOW, NOW, policy, rng) == Decision("failed", "failed", None)
+    retried = decide(Outcome.RETRY, 1, NOW, NOW, policy, rng)
+    assert (retried.attempt_status, retried.delivery_status) == ("failed", "pending")
+    assert retried.next_attempt_at is not None
+    assert NOW + timedelta(seconds=2.5) <= retried.next_attempt_at <= NOW + timedelta(seconds=5)
+    # Out of attempts, or past the window: failed.
+    assert decide(Outcome.RETRY, 3, NOW, NOW, policy, rng).delivery_status == "failed"
+    late = NOW + timedelta(seconds=3599)
+    assert decide(Outcome.RETRY, 1, NOW, late, policy, rng).delivery_status == "failed"
+    # A Retry-After longer than the backoff is honoured.
+    slow = decide(Outcome.RETRY, 1, NOW, NOW, policy, rng, retry_after=120)
+    assert slow.next_attempt_at == NOW + timedelta(seconds=120)

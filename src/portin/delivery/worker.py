@@ -29,7 +29,7 @@ from portin.delivery.email_context import email_context
 from portin.delivery.pg_wake import listen_for_work
 from portin.delivery.results import SendResult
 from portin.delivery.webhook import WebhookSender, envelope
-from portin.domain.retry import Outcome, RetryPolicy
+from portin.domain.retry import Outcome, RetryPolicy, decide
 from portin.domain.timefmt import iso, utcnow
 from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
 from portin.storage import sqlite_wake
@@ -265,20 +265,12 @@ class DeliveryWorker:
         seconds.observe(result.duration_ms / 1000)
 
     def _decide(self, claimed: Claimed, result: SendResult) -> AttemptRecord:
-        next_at = None
-        if result.outcome == Outcome.DELIVERED:
-            delivery_status = "delivered"
-        elif result.outcome == Outcome.FAIL:
-            delivery_status = "failed"
-        else:
-            next_at = self.policy.next_attempt(claimed.attempt, claimed.created_at,
-                                               result.finished_at, self.rng,
-                                               result.retry_after)
-            delivery_status = "pending" if next_at is not None else "failed"
+        decision = decide(result.outcome, claimed.attempt, claimed.created_at,
+                          result.finished_at, self.policy, self.rng, result.retry_after)
         return AttemptRecord(
-            claimed=claimed,
-            status="delivered" if result.outcome == Outcome.DELIVERED else "failed",
-            delivery_status=delivery_status, next_attempt_at=next_at,
+            claimed=claimed, status=decision.attempt_status,
+            delivery_status=decision.delivery_status,
+            next_attempt_at=decision.next_attempt_at,
             started_at=result.started_at, finished_at=result.finished_at,
             duration_ms=result.duration_ms, http=result.http, email=result.email,
             error=result.error, errors=result.errors)

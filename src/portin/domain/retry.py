@@ -61,6 +61,28 @@ class RetryPolicy:
         return due
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one attempt leaves behind: the attempt's own status, the delivery's, and when it is
+    tried next (pending only)."""
+
+    attempt_status: str  # delivered or failed
+    delivery_status: str  # delivered, pending or failed
+    next_attempt_at: datetime | None
+
+
+def decide(outcome: Outcome, attempts_made: int, first_created: datetime,
+           finished_at: datetime, policy: RetryPolicy, rng: random.Random,
+           retry_after: float | None = None) -> Decision:
+    """The retry decision after attempt number `attempts_made` came to `outcome`."""
+    if outcome == Outcome.DELIVERED:
+        return Decision("delivered", "delivered", None)
+    if outcome == Outcome.FAIL:
+        return Decision("failed", "failed", None)
+    next_at = policy.next_attempt(attempts_made, first_created, finished_at, rng, retry_after)
+    return Decision("failed", "pending" if next_at is not None else "failed", next_at)
+
+
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
     """Retry-After as delta-seconds or an HTTP date; None if absent or unreadable."""
     if not value:

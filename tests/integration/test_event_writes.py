@@ -82,7 +82,7 @@ def test_a_rolled_back_transaction_leaves_no_event_delivery_or_count(
 def test_a_session_reused_after_a_rollback_does_not_write_what_was_rolled_back(
         api: Api, db: Database) -> None:
     order = api.create_order("+13032220001")
-    with Session(db.engine) as session:
+    with db.session() as session:
         with pytest.raises(RuntimeError), session.begin():
             fails_after_recording(session, order["id"])
         with session.begin():

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
-from portin.storage import sqlite_wake
+from portin.storage import pending_rows, sqlite_wake
 
 # Set in a session's `info` by whoever writes deliveries; after that session commits, the
 # database calls its wake listeners (the in-process delivery worker), so a new delivery is
@@ -92,6 +92,9 @@ class Database:
         self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # Events and deliveries are inserted in bulk at commit (see pending_rows).
+        pending_rows.attach(self._write)
+        pending_rows.attach(self._read)
         self.wake_listeners: list[Callable[[], None]] = []
         self.wake_address = sqlite_wake.wake_address(self.url) if self.is_sqlite else None
         self._wake_other_processes = sqlite_wake.WakeSender(self.wake_address)
@@ -120,6 +123,11 @@ class Database:
             return
         with self._write_lock:
             yield
+
+    def session(self) -> Session:
+        """A read-write session whose transactions the caller begins and ends; `writing()` is
+        the usual way."""
+        return self._write()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

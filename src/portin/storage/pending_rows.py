@@ -5,6 +5,9 @@ statement per table just before the transaction commits, or before the same sess
 query, so a transaction still reads its own events. A change that records many events (a
 split, a burst from the porting desk) then costs a few statements, not three per event.
 A rolled-back transaction drops them with everything else it did.
+
+The database handle attaches the hooks that do this to its session factories (`attach`); a
+session made elsewhere has none, and recording an event in it raises instead of losing rows.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, bindparam, event, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from portin.storage.models import Delivery, EventCount, PortingEvent
 
 _KEY = "portin.pending_rows"
+_ATTACHED = "portin.pending_rows_attached"
 
 _events = cast(Table, PortingEvent.__table__)
 _deliveries = cast(Table, Delivery.__table__)
@@ -50,6 +54,9 @@ class PendingRows:
 
 
 def pending(session: Session) -> PendingRows:
+    if not session.info.get(_ATTACHED):
+        raise RuntimeError("rows recorded in a session without the outbox's hooks would never"
+                           " be written: use Database.writing()")
     rows: PendingRows = session.info.setdefault(_KEY, PendingRows())
     return rows
 
@@ -71,17 +78,22 @@ def write(session: Session) -> None:
         connection.execute(_INSERT_DELIVERIES, rows.deliveries)
 
 
-# Registered on every Session, so no session can commit and leave rows behind.
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    write(session)
+def attach(sessions: sessionmaker[Session]) -> None:
+    """Write the pending rows of every session `sessions` makes before it commits or runs a
+    query, and drop them when it rolls back."""
+    event.listen(sessions, "after_transaction_create", _mark_attached)
+    event.listen(sessions, "before_commit", write)
+    event.listen(sessions, "do_orm_execute", _before_query)
+    event.listen(sessions, "after_rollback", _after_rollback)
 
 
-@event.listens_for(Session, "do_orm_execute")
+def _mark_attached(session: Session, _transaction: object) -> None:
+    session.info[_ATTACHED] = True
+
+
 def _before_query(state: ORMExecuteState) -> None:
     write(state.session)
 
 
-@event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_KEY, None)

@@ -12,6 +12,7 @@ from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
+from portin.services.signing_keys import KeyState
 from portin.storage.models import (
     ActivationJob,
     Delivery,
@@ -501,3 +502,14 @@ def report(row: PortingReport) -> responses.PortingReport:
         "id": row.id, "created_at": iso(row.created_at), "document_id": row.document_id,
         "params": row.params, "record_type": "porting_report", "report_type": row.report_type,
         "status": row.status, "updated_at": iso(row.updated_at)})
+
+
+# -- webhook signing keys ---------------------------------------------------------------
+def public_key(state: KeyState) -> responses.PublicKey:
+    upcoming = state.next
+    return responses.PublicKey(
+        public_key=state.current.public_key, record_type="public_key",
+        key_id=state.current.id, valid_from=iso(state.current.valid_from) or "",
+        next_public_key=None if upcoming is None else upcoming.public_key,
+        next_key_id=None if upcoming is None else upcoming.id,
+        switch_at=None if upcoming is None else iso(upcoming.valid_from))

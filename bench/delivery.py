@@ -46,7 +46,7 @@ from portin.domain import events as payloads
 from portin.domain.events import EventType
 from portin.domain.notification_catalog import PORT_IN_CONDITION_ID
 from portin.domain.timefmt import utcnow
-from portin.services import accounts, notifications
+from portin.services import accounts, notifications, signing_keys
 from portin.services import orders as order_service
 from portin.services.events import facts, record
 from portin.storage import migrations
@@ -149,7 +149,7 @@ def make_org(db: Database) -> tuple[str, Any, SigningKey]:
         org = accounts.create_organization(session, "bench")
         order = order_service.create_order(session, org.id, ["+13032220001"], "bench", None,
                                            utcnow())
-        return org.id, order, accounts.signing_key_of(org)
+        return org.id, order, signing_keys.signing_key_at(session, org.id, utcnow())
 
 
 def subscribe(db: Database, organization_id: str, urls: list[str]) -> None:

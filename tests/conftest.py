@@ -21,7 +21,9 @@ from sqlalchemy import text
 
 from portin.api.app import create_app
 from portin.config import Settings
+from portin.domain.timefmt import utcnow
 from portin.services import accounts as account_service
+from portin.services import signing_keys
 from portin.storage import migrations
 from portin.storage.db import Database
 from portin.storage.models import Base
@@ -139,7 +141,8 @@ def make_tenant(db: Database, name: str = "acme") -> Tenant:
     with db.writing() as session:
         organization = account_service.create_organization(session, name)
         key = account_service.create_api_key(session, "user", organization.id)
-        return Tenant(organization.id, key, organization.public_key)
+        state = signing_keys.key_state(session, organization.id, utcnow())
+        return Tenant(organization.id, key, state.current.public_key)
 
 
 def make_operator_headers(db: Database) -> dict[str, str]:

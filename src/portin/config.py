@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # Who sends phone number verification codes: "sandbox" (nothing is sent; the porting desk
     # reads the codes) or "package.module:factory" for a carrier's sender (delivery/code_sender).
     verification_code_sender: str = "sandbox"
+    # How far ahead a webhook signing key rotation announces its switch, unless the request
+    # says otherwise (default 24 hours; domain/signing_keys.py).
+    signing_key_announce_seconds: int = Field(default=86_400, ge=3, le=30 * 86_400)
 
     @field_validator("database_url")
     @classmethod

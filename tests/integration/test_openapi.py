@@ -135,6 +135,9 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     exercise_number_ranges(api, call)
 
     call("GET /v2/public_key", "/v2/public_key", 200)
+    call("POST /v2/public_key/actions/rotate", "/v2/public_key/actions/rotate", 201,
+         json={"announce_seconds": 60})
+    call("GET /v2/public_key", "/v2/public_key", 200)  # with the next key and switch_at
     call("GET /v2/porting/settings", "/v2/porting/settings", 200)
     call("PATCH /v2/porting/settings", "/v2/porting/settings", 200,
          json={"confirm_requires_requirements_met": False})

@@ -35,6 +35,7 @@ from portin.api.routes import (
     requirements,
     requirements_operator,
     sharing,
+    signing_keys,
     sub_requests,
     verification_codes,
 )
@@ -85,7 +86,7 @@ def create_app(settings: Settings, db: Database | None = None,
     for module in (orders, events, operator, account, notifications, deliveries, loa,
                    requirements, requirements_operator, documents, activation,
                    activation_operator, portability, portability_operator,
-                   sharing, reports, sub_requests, destinations):
+                   sharing, reports, sub_requests, destinations, signing_keys):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

@@ -30,7 +30,7 @@ WHY: dict[int, str] = {
     404: "Nothing with this id in the caller's organization.",
     409: "The porting order was changed by someone else at the same time (read it and retry),"
          " or the record is still in use (a document or a catalogue entry still used by a"
-         " record is kept).",
+         " record is kept), or a signing key rotation is already announced.",
     413: "The request body is larger than the configured limit (a document upload: larger"
          " than PORTIN_MAX_DOCUMENT_BYTES).",
     415: "The body is neither JSON nor multipart/form-data.",
@@ -50,7 +50,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(422)
     if method in WRITES:
         statuses.add(422)  # the services' own rules (transitions, references, SSRF guard)
-    if "{" in path or path == "/v2/public_key":
+    if "{" in path or path.startswith("/v2/public_key"):
         statuses.add(404)
     if method in WRITES and ("/porting_orders/{order_id}" in path
                              or path == "/v2/porting_orders/phone_number_configurations"):
@@ -61,6 +61,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(409)  # a document still in use
     if method == "post" and path == "/v2/documents":
         statuses.add(415)
+    if method == "post" and path == "/v2/public_key/actions/rotate":
+        statuses.add(409)  # a rotation already announced
     return sorted(statuses)
 
 

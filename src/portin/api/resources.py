@@ -12,6 +12,7 @@ from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
+from portin.services.signing_keys import KeyState
 from portin.storage.models import (
     ActivationJob,
     Delivery,
@@ -516,3 +517,14 @@ def delivery_destination(row: DeliveryDestination, paused: int
         "last_success_at": iso(row.last_success_at), "disabled_at": iso(row.disabled_at),
         "disabled_reason": row.disabled_reason, "paused_deliveries": paused,
         "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)})
+
+
+# -- webhook signing keys ---------------------------------------------------------------
+def public_key(state: KeyState) -> responses.PublicKey:
+    upcoming = state.next
+    return responses.PublicKey(
+        public_key=state.current.public_key, record_type="public_key",
+        key_id=state.current.id, valid_from=iso(state.current.valid_from) or "",
+        next_public_key=None if upcoming is None else upcoming.public_key,
+        next_key_id=None if upcoming is None else upcoming.id,
+        switch_at=None if upcoming is None else iso(upcoming.valid_from))

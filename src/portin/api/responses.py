@@ -320,8 +320,16 @@ class WebhookDelivery(Wire):
 
 # -- account ----------------------------------------------------------------------------
 class PublicKey(Wire):
-    public_key: str
+    public_key: str = Field(description="The key signing webhooks now (base64 Ed25519).")
     record_type: Literal["public_key"]
+    # portin's additions: key rotation (see docs/API.md, "Webhook signing keys").
+    key_id: str = Field(description="The current key's id.")
+    valid_from: Timestamp = Field(description="Since when the current key signs.")
+    next_public_key: str | None = Field(
+        description="The announced key that takes over at switch_at; null if none.")
+    next_key_id: str | None
+    switch_at: Timestamp | None = Field(
+        description="When next_public_key starts signing (and public_key stops).")
 
 
 # -- envelopes --------------------------------------------------------------------------

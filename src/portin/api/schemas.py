@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from portin.domain import portability, sharing
+from portin.domain import portability, sharing, signing_keys
 from portin.domain.lifecycle import OrderStatus
 from portin.domain.reports import ReportType
 from portin.domain.sharing import Permission
@@ -482,3 +482,15 @@ class ReportParamsBody(Strict):
 class ReportCreate(Strict):
     report_type: ReportType
     params: ReportParamsBody
+
+
+# -- webhook signing keys ---------------------------------------------------------------
+class SigningKeyRotate(Strict):
+    """portin's rotation: at most one of the three; none announces the switch
+    PORTIN_SIGNING_KEY_ANNOUNCE_SECONDS ahead."""
+
+    immediately: StrictBool = False
+    switch_at: StorableDatetime | None = None
+    announce_seconds: int | None = Field(default=None, strict=True,
+                                         ge=signing_keys.MIN_NOTICE_SECONDS,
+                                         le=signing_keys.MAX_ANNOUNCE_SECONDS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 
 import click
 from aiohttp import web
@@ -46,12 +47,15 @@ def summary(event: dict[str, object]) -> str:
             f"(event {data.get('id')}, attempt {meta.get('attempt')})")
 
 
-def make_app(public_key: str, as_json: bool, path: str) -> web.Application:
+def make_app(public_keys: Sequence[str], as_json: bool, path: str) -> web.Application:
+    """A webhook verifies with any of `public_keys`: the current key and, across a rotation,
+    the announced next one (GET /v2/public_key's next_public_key)."""
     async def receive(request: web.Request) -> web.Response:
         body = await request.read()
         timestamp = request.headers.get(TIMESTAMP_HEADER, "")
         signature = request.headers.get(SIGNATURE_HEADER, "")
-        if not verify(public_key, timestamp, body, signature, time.time()):
+        now = time.time()
+        if not any(verify(key, timestamp, body, signature, now) for key in public_keys):
             click.echo(f"REFUSED: bad or missing signature from {request.remote}", err=True)
             return web.json_response({"error": "bad signature"}, status=400)
         try:
@@ -70,11 +74,14 @@ def make_app(public_key: str, as_json: bool, path: str) -> web.Application:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=9000, show_default=True, type=int)
 @click.option("--path", default="/", show_default=True, help="The path webhooks are POSTed to.")
-@click.option("--public-key", required=True, envvar="TELNYX_PUBLIC_KEY",
-              help="The organization's public key (base64), from GET /v2/public_key.")
+@click.option("--public-key", "public_keys", required=True, multiple=True,
+              envvar="TELNYX_PUBLIC_KEY",
+              help="The organization's public key (base64), from GET /v2/public_key. Give it"
+                   " twice across a key rotation: the current key and next_public_key.")
 @click.option("--json", "as_json", is_flag=True, help="Print each event's whole JSON.")
-def listen(host: str, port: int, path: str, public_key: str, as_json: bool) -> None:
+def listen(host: str, port: int, path: str, public_keys: tuple[str, ...],
+           as_json: bool) -> None:
     """Receive webhooks locally: verify each, print it, answer 200 (or 400 if the signature
     does not verify)."""
     click.echo(f"listening on http://{host}:{port}{path}", err=True)
-    web.run_app(make_app(public_key, as_json, path), host=host, port=port, print=None)
+    web.run_app(make_app(public_keys, as_json, path), host=host, port=port, print=None)

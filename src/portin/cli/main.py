@@ -95,7 +95,7 @@ DEMO_EMAIL = "demo@example.com"
 def _print_demo_keys(settings: Settings, base: str) -> None:
     from portin.domain.timefmt import utcnow
     from portin.services import accounts as account_service
-    from portin.services import users
+    from portin.services import signing_keys, users
     from portin.storage import accounts
 
     db = Database(settings.database_url)
@@ -105,7 +105,7 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
             organization = account_service.create_organization(session, "demo")
         api_key = account_service.create_api_key(session, "user", organization.id)
         operator_key = account_service.create_api_key(session, "operator", None)
-        public_key = organization.public_key
+        public_key = signing_keys.key_state(session, organization.id, utcnow()).current.public_key
         organization_id = organization.id
         password = users.generate_password()
         demo_user = users.find_user(session, DEMO_EMAIL)
@@ -198,7 +198,9 @@ def org() -> None:
 @click.option("--database-url", help=DB_HELP)
 def org_create(name: str, as_json: bool, database_url: str | None) -> None:
     """Make an organization with its first API key and webhook signing key."""
+    from portin.domain.timefmt import utcnow
     from portin.services import accounts as account_service
+    from portin.services import signing_keys
 
     settings = _settings(database_url)
     migrations.upgrade(settings.database_url)
@@ -206,8 +208,9 @@ def org_create(name: str, as_json: bool, database_url: str | None) -> None:
     with db.writing() as session:
         organization = account_service.create_organization(session, name)
         api_key = account_service.create_api_key(session, "user", organization.id)
+        state = signing_keys.key_state(session, organization.id, utcnow())
         result = {"organization_id": organization.id, "api_key": api_key,
-                  "public_key": organization.public_key}
+                  "public_key": state.current.public_key}
     db.dispose()
     if as_json:
         click.echo(json.dumps(result))
@@ -391,10 +394,12 @@ def _command_transaction(database_url: str | None) -> Iterator[Session]:
 
 def _register_subcommands() -> None:
     from portin.cli.listen import listen
+    from portin.cli.signing_keys import signing_key
     from portin.cli.simulate import simulate
 
     cli.add_command(simulate)
     cli.add_command(listen)
+    cli.add_command(signing_key)
 
 
 _register_subcommands()

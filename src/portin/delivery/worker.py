@@ -11,7 +11,6 @@ PostgreSQL any number may run side by side.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 import os
@@ -21,11 +20,11 @@ from collections import Counter
 from datetime import timedelta
 
 import prometheus_client
-from nacl.signing import SigningKey
 
 from portin.config import Settings, health_rules, lease_seconds, public_base_url
 from portin.delivery.email import EmailSender, RenderedEmail, render
 from portin.delivery.email_context import email_context
+from portin.delivery.key_cache import SigningKeyCache
 from portin.delivery.pg_wake import listen_for_work
 from portin.delivery.results import SendResult
 from portin.delivery.webhook import WebhookSender, envelope
@@ -62,7 +61,7 @@ class DeliveryWorker:
         self.email = EmailSender(settings.smtp_url, settings.email_from,
                                  settings.delivery_timeout_seconds)
         self._health_rules = health_rules(settings)
-        self._keys: dict[str, SigningKey] = {}
+        self._keys = SigningKeyCache()  # read again at claims once a copy is 1 s old
         self._in_flight: set[asyncio.Task[None]] = set()
         self._by_destination: Counter[str] = Counter()
         self._sending: set[str] = set()  # the deliveries being sent now
@@ -208,10 +207,10 @@ class DeliveryWorker:
             claimed = queue.claim(
                 self.worker_id, now, now + timedelta(seconds=lease_seconds(self.settings)),
                 limit, self.settings.worker_per_endpoint, busy)
-            for item in claimed:
-                if item.organization_id not in self._keys:
-                    seed = queue.signing_seed(item.organization_id)
-                    self._keys[item.organization_id] = SigningKey(base64.b64decode(seed))
+            for organization_id in {item.organization_id for item in claimed}:
+                if self._keys.stale(organization_id, now):
+                    self._keys.put(organization_id, queue.signing_keys(organization_id, now),
+                                   now)
         return claimed
 
     def _render_email(self, claimed: Claimed) -> RenderedEmail:
@@ -249,8 +248,9 @@ class DeliveryWorker:
             return await self.email.send(claimed.destination, email, claimed.event_id)
         body = envelope(claimed.event_id, claimed.event_type, iso(claimed.occurred_at) or "",
                         claimed.payload_json, claimed.attempt, claimed.destination)
+        # The key current at this send: a switch announced ahead needs no read.
         return await self.webhooks.send(claimed.destination, body,
-                                        self._keys[claimed.organization_id])
+                                        self._keys.key_at(claimed.organization_id, utcnow()))
 
     def _count_attempt(self, method: str, result: SendResult) -> None:
         """The attempt in the metrics. The labelled series are looked up once each: labels()

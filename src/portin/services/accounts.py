@@ -1,18 +1,18 @@
-"""Organizations, their signing keys, and API keys (random, shown once, stored hashed)."""
+"""Organizations (made with their first signing key), and API keys (random, shown once,
+stored hashed)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
 
-from nacl.signing import SigningKey
 from sqlalchemy.orm import Session
 
 from portin.domain.errors import NotFound, Unauthenticated
 from portin.domain.timefmt import utcnow
+from portin.services import signing_keys
 from portin.storage import accounts
 from portin.storage.models import ApiKey, Organization
 
@@ -35,15 +35,11 @@ def hash_key(raw_key: str) -> str:
 
 
 def create_organization(session: Session, name: str) -> Organization:
-    signing_key = SigningKey.generate()
-    organization = Organization(
-        id=str(uuid.uuid4()),
-        name=name,
-        signing_seed=base64.b64encode(bytes(signing_key)).decode(),
-        public_key=base64.b64encode(bytes(signing_key.verify_key)).decode(),
-        created_at=utcnow(),
-    )
+    """An organization with its first webhook signing key (see services/signing_keys.py)."""
+    now = utcnow()
+    organization = Organization(id=str(uuid.uuid4()), name=name, created_at=now)
     accounts.add_organization(session, organization)
+    signing_keys.create_first_key(session, organization.id, now)
     return organization
 
 
@@ -106,6 +102,3 @@ def authenticate(session: Session, raw_key: str) -> Caller:
         raise Unauthenticated("The API key is not valid.")
     return Caller(kind=key.kind, organization_id=key.organization_id, key_id=key.id)
 
-
-def signing_key_of(organization: Organization) -> SigningKey:
-    return SigningKey(base64.b64decode(organization.signing_seed))

@@ -120,7 +120,11 @@ _INSERT_ALERT = ("INSERT INTO destination_alerts (id, organization_id, destinati
                  " :destination_id, :kind, {json:facts}, :now, 0)")
 _EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
            " FROM porting_events WHERE id IN ({ids:events})")
-_SEED = "SELECT signing_seed FROM organizations WHERE id = :organization_id"
+# An organization's signing keys from the one current at :now on: it and any announced.
+_KEYS = ("SELECT seed, valid_from FROM signing_keys WHERE organization_id = :organization_id"
+         " AND valid_from >= coalesce((SELECT max(valid_from) FROM signing_keys"
+         " WHERE organization_id = :organization_id AND valid_from <= :now), :now)"
+         " ORDER BY valid_from")
 # Guarded by the lease and the attempt number: a worker that lost its lease (it hung past
 # lease_until and another worker took over) changes nothing.
 _ADVANCE = ("UPDATE deliveries SET attempt_count = :attempt, status = :status,"
@@ -209,7 +213,7 @@ _DIALECTS = {
 }
 
 _STATEMENTS = {"any_due": _ANY_DUE, "candidates": _CANDIDATES, "lease": _LEASE,
-               "events": _EVENTS, "seed": _SEED, "advance": _ADVANCE,
+               "events": _EVENTS, "keys": _KEYS, "advance": _ADVANCE,
                "insert_attempt": _INSERT_ATTEMPT, "release": _RELEASE,
                "disabled": _DISABLED, "pause": _PAUSE, "health": _HEALTH,
                "pause_destination": _PAUSE_DESTINATION,
@@ -399,8 +403,12 @@ class DeliveryQueue:
         return self._many("release", [{"worker": worker_id,
                                        "sending": self._dialect.ids(list(sending))}])
 
-    def signing_seed(self, organization_id: str) -> str:
-        return str(self._rows("seed", {"organization_id": organization_id})[0][0])
+    def signing_keys(self, organization_id: str, now: datetime) -> list[tuple[str, datetime]]:
+        """The seed and valid_from of the organization's key current at `now` and of any key
+        announced after it, oldest first."""
+        return [(str(seed), self._dialect.from_db(valid_from)) for seed, valid_from in
+                self._rows("keys", {"organization_id": organization_id,
+                                    "now": self._dialect.to_db(now)})]
 
     def _execute(self, sql: str) -> None:
         cursor = self._connection.cursor()

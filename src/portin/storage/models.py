@@ -34,9 +34,7 @@ class Organization(Base):
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Ed25519 signing key: the 32-byte seed, base64. A secret: never logged, never served.
-    signing_seed: Mapped[str] = mapped_column(String(64))
-    public_key: Mapped[str] = mapped_column(String(64))
+    # Its webhook signing keys are rows of signing_keys.
     created_at: Mapped[datetime]
 
 
@@ -826,4 +824,27 @@ class DestinationAlert(Base):
         Index("ix_destination_alerts_unsent", "created_at",
               sqlite_where=text("sent_at IS NULL"), postgresql_where=text("sent_at IS NULL")),
         Index("ix_destination_alerts_destination", "destination_id", "created_at"),
+    )
+
+
+class SigningKey(Base):
+    """One of an organization's Ed25519 webhook signing keys, valid from `valid_from` until
+    the next one's (domain/signing_keys.py). `generation` counts them from 1: two rotations
+    racing to make the same next key cannot both insert it."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    generation: Mapped[int]
+    # The 32-byte seed, base64. A secret: never logged, never served.
+    seed: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64))
+    valid_from: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("organization_id", "generation",
+                         name="uq_signing_keys_org_generation"),
+        Index("ix_signing_keys_org_valid_from", "organization_id", "valid_from"),
     )

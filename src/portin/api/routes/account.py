@@ -1,4 +1,4 @@
-"""/v2/public_key and /v2/porting_phone_numbers: account-level reads."""
+"""/v2/porting_phone_numbers: an account-level read (/v2/public_key: signing_keys.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,12 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
 from portin.api.routes.orders import STATUS_VALUES
-from portin.domain.errors import NotFound
 from portin.services import requirements as requirement_service
 from portin.services.accounts import Caller
-from portin.storage import accounts, numbers
+from portin.storage import numbers
 from portin.storage.db import Database
 
 router = APIRouter(prefix="/v2", tags=["Account"])
-
-
-@router.get("/public_key", summary="The key that verifies this organization's webhooks")
-def public_key(caller: Caller = Depends(user_caller),
-               db: Database = Depends(get_db)) -> responses.OnePublicKey:
-    with db.reading() as session:
-        organization = accounts.get_organization(session, org_id(caller))
-        if organization is None:
-            raise NotFound("The organization of this key no longer exists.")
-        return responses.OnePublicKey(data=responses.PublicKey(
-            public_key=organization.public_key, record_type="public_key"))
 
 
 @router.get("/porting_phone_numbers", summary="List phone numbers on porting orders",

@@ -1,7 +1,7 @@
 """endpoint health: delivery destinations, their alerts, paused deliveries
 
 Revision ID: 0018
-Revises: 0009
+Revises: 0015
 Create Date: 2026-12-02 06:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import portin.storage.types
 
 revision = '0018'
-down_revision = '0009'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -154,7 +154,7 @@ def channel(row: NotificationChannel) -> responses.NotificationChannel:
         "channel_destination": row.channel_destination,
         "notification_profile_id": row.notification_profile_id,
         "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
-        "record_type": "notification_channel"})
+        "record_type": "notification_channel", "ordered": bool(row.ordered)})
 
 
 def setting(row: NotificationSetting) -> responses.NotificationSetting:

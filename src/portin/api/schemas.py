@@ -184,6 +184,8 @@ class ChannelBody(Strict):
     channel_type_id: str | None = Field(default=None, max_length=16)
     channel_destination: str | None = Field(default=None, max_length=2048)
     notification_profile_id: str | None = Field(default=None, max_length=64)
+    # portin: one order's deliveries to the channel go out one at a time, in event order.
+    ordered: StrictBool | None = None
 
 
 class SettingParameter(Strict):
@@ -482,3 +484,14 @@ class ReportParamsBody(Strict):
 class ReportCreate(Strict):
     report_type: ReportType
     params: ReportParamsBody
+
+
+# -- recovering failed deliveries (portin) ------------------------------------------------
+class RecoverBody(Strict):
+    """POST /v2/webhook_deliveries/actions/recover: the failed deliveries made in [since,
+    until] (at most 31 days), optionally only those to one destination or of one channel."""
+
+    since: StorableDatetime
+    until: StorableDatetime
+    destination: str | None = Field(default=None, min_length=1, max_length=2048)
+    notification_channel_id: str | None = Field(default=None, max_length=64)

@@ -17,7 +17,8 @@ from portin.domain.timefmt import utcnow
 from portin.storage.db import Database
 from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 from portin.storage.models import Delivery
-from tests.conftest import Api
+from tests.conftest import Api, Tenant
+from tests.integration.test_security_headers import _hidden_token, _sign_in
 from tests.support import waiting
 from tests.support.receiver import Receiver
 from tests.support.worker import running_worker
@@ -208,3 +209,23 @@ def test_ordered_must_be_a_boolean(api: Api) -> None:
             "notification_profile_id": profile["id"], "ordered": value})
         assert answer["errors"][0]["source"]["pointer"] == "/ordered"
     assert api.user("GET", "/v2/notification_channels")["data"] == []
+
+
+def test_the_portal_makes_an_ordered_channel(client: TestClient, db: Database,
+                                             tenant: Tenant, api: Api) -> None:
+    _sign_in(client, db, tenant)
+    profile = api.user("POST", "/v2/notification_profiles", json={"name": "team"})["data"]
+    token = _hidden_token(client.get("/notifications").text)
+    for destination, ordered in (("https://hooks.example.com/a", "on"),
+                                 ("https://hooks.example.com/b", None)):
+        form = {"csrf_token": token, "notification_profile_id": profile["id"],
+                "channel_type_id": "webhook", "channel_destination": destination}
+        if ordered:
+            form["ordered"] = ordered
+        assert client.post("/notifications/channels", data=form,
+                           follow_redirects=False).status_code == 303
+    channels = {c["channel_destination"]: c["ordered"]
+                for c in api.user("GET", "/v2/notification_channels")["data"]}
+    assert channels == {"https://hooks.example.com/a": True,
+                        "https://hooks.example.com/b": False}
+    assert "(ordered)" in client.get("/notifications").text

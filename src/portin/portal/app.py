@@ -18,6 +18,7 @@ from portin.portal import (
     pages_notifications,
     pages_order_paperwork,
     pages_orders,
+    pages_recover,
     routes_auth,
 )
 from portin.portal.security_headers import is_api_path
@@ -62,7 +63,7 @@ def install(app: FastAPI) -> None:
     replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
-                   pages_activity, pages_account):
+                   pages_activity, pages_account, pages_recover):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

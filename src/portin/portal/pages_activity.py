@@ -105,6 +105,12 @@ def republish_event(event_id: str, request: Request, csrf_token: str = Form(""),
 @router.get("/deliveries", response_class=HTMLResponse)
 def deliveries(request: Request, user: SignedIn = Depends(signed_in),
                db: Database = Depends(get_db)) -> HTMLResponse:
+    return deliveries_page(request, user, db)
+
+
+def deliveries_page(request: Request, user: SignedIn, db: Database, status_code: int = 200,
+                    **context: Any) -> HTMLResponse:
+    """The deliveries page; `context` for a form answered on it (the recover form's)."""
     status = request.query_params.get("status")
     status = status if status in ("delivered", "pending", "failed") else None
     since = utcnow() - timedelta(hours=24)
@@ -115,7 +121,8 @@ def deliveries(request: Request, user: SignedIn = Depends(signed_in),
         failing = delivery_store.failing_destinations(session, user.organization_id, since)
     template = ("partials/deliveries.html" if request.headers.get("HX-Request")
                 else "deliveries.html")
-    return render(request, template, user, page=page, status=status or "", failing=failing)
+    return render(request, template, user, status_code, page=page, status=status or "",
+                  failing=failing, **context)
 
 
 @router.get("/deliveries/{delivery_id}", response_class=HTMLResponse)

@@ -4,11 +4,14 @@ organization is touched."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from portin.cli.main import cli
 from portin.config import Settings
 from portin.domain.timefmt import utcnow
 from portin.services import recovery
@@ -220,3 +223,27 @@ def test_one_call_recovers_at_most_its_share_and_says_what_remains(
         total = session.execute(select(func.count()).select_from(Delivery)).scalar_one()
     assert total == 4
 
+
+
+def test_the_cli_recovers_the_same_way(api: Api, db: Database, settings: Settings,
+                                       receiver: Receiver, database_url: str) -> None:
+    failing_setup(api, receiver)
+    settle(api, db, settings)
+    body = around_now()
+    args = ["recover", "--org", api.tenant.organization_id, "--since", body["since"],
+            "--until", body["until"], "--database-url", database_url, "--json"]
+    result = CliRunner().invoke(cli, [*args, "--all"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"recovered": 2, "queued": 2, "remaining": 0}
+    again = CliRunner().invoke(cli, args)
+    assert json.loads(again.output)["recovered"] == 0
+    reversed_range = CliRunner().invoke(cli, ["recover", "--org", api.tenant.organization_id,
+                                              "--since", body["until"], "--until",
+                                              body["since"], "--database-url", database_url])
+    assert reversed_range.exit_code != 0
+    assert "until must not be before since" in reversed_range.output
+    no_zone = CliRunner().invoke(cli, ["recover", "--org", api.tenant.organization_id,
+                                       "--since", "2026-12-01T00:00:00", "--until",
+                                       body["until"], "--database-url", database_url])
+    assert no_zone.exit_code == 2 and "needs a time zone" in no_zone.output
+    assert len(api.deliveries()) == 4

@@ -91,6 +91,9 @@ def test_failed_deliveries_are_sent_again_once(api: Api, db: Database, settings:
             select(Delivery.id, Delivery.recovered_by).where(Delivery.status == "failed")
         ).all())
     assert set(recovered_by.values()) == {d["id"] for d in new}
+    assert {d["recovered_by"] for d in deliveries if d["status"] == "failed"} == {
+        d["id"] for d in new}
+    assert all(d["recovered_by"] is None for d in new)
     # Delivered since: nothing is failed and unrecovered in the range any more.
     assert api.user("POST", RECOVER, 202, json=around_now())["data"]["recovered"] == 0
 

@@ -36,6 +36,9 @@ def test_the_form_queues_failed_deliveries_again_and_says_how_many(
     shown = client.get("/deliveries")
     assert "2 failed deliveries queued again." in shown.text
     assert len([d for d in api.deliveries() if d["republished"]]) == 2
+    failed = next(d for d in api.deliveries() if d["status"] == "failed")
+    assert f'href="/deliveries/{failed["recovered_by"]}"' in client.get(
+        f"/deliveries/{failed['id']}").text
     # The same range again: nothing twice.
     client.post("/deliveries/recover", data=form, follow_redirects=False)
     assert "No failed deliveries in that range" in client.get("/deliveries").text

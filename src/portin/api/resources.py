@@ -204,6 +204,7 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "created_at": iso(row.created_at),
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
+        "recovered_by": row.recovered_by,
     })
 
 

@@ -318,6 +318,8 @@ class WebhookDelivery(Wire):
     created_at: Timestamp
     webhook: WebhookDeliveryWebhook | None
     attempts: list[DeliveryAttempt]
+    recovered_by: str | None = Field(description="portin: a failed delivery sent again by a"
+                                     " recover: the id of the delivery that replaced it.")
 
 
 # -- account ----------------------------------------------------------------------------

@@ -73,8 +73,8 @@ _EARLIER = ("SELECT 1 FROM deliveries AS earlier"
             " WHERE earlier.status = 'pending' AND earlier.order_seq IS NOT NULL"
             " AND earlier.porting_order_id = deliveries.porting_order_id"
             " AND earlier.notification_channel_id = deliveries.notification_channel_id"
-            " AND (earlier.order_seq < deliveries.order_seq"
-            " OR (earlier.order_seq = deliveries.order_seq AND earlier.id < deliveries.id))")
+            " AND earlier.order_seq <= deliveries.order_seq"  # a range in the index
+            " AND (earlier.order_seq < deliveries.order_seq OR earlier.id < deliveries.id)")
 _DUE = ("status = 'pending' AND next_attempt_at <= :now"
         " AND (lease_until IS NULL OR lease_until < :now)"
         f" AND (order_seq IS NULL OR NOT EXISTS ({_EARLIER}))")

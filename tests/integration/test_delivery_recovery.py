@@ -5,6 +5,8 @@ organization is touched."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -249,4 +251,36 @@ def test_the_cli_recovers_the_same_way(api: Api, db: Database, settings: Setting
                                        "--since", "2026-12-01T00:00:00", "--until",
                                        body["until"], "--database-url", database_url])
     assert no_zone.exit_code == 2 and "needs a time zone" in no_zone.output
+    assert len(api.deliveries()) == 4
+
+
+def test_two_recovers_at_once_take_each_failed_delivery_once(
+        api: Api, db: Database, settings: Settings, receiver: Receiver) -> None:
+    """The first holds its transaction open after recovering; the second starts meanwhile
+    and must not recover the same rows (PostgreSQL: it waits for the first's row locks, then
+    finds them recovered; SQLite: it waits for the write lock)."""
+    failing_setup(api, receiver)
+    settle(api, db, settings)
+    now = utcnow()
+    scope = FailedScope(api.tenant.organization_id, now - timedelta(hours=1), now)
+    first_recovered = threading.Event()
+    results: dict[str, recovery.Recovery] = {}
+
+    def first() -> None:
+        with db.writing() as session:
+            results["first"] = recovery.recover(session, scope, now)
+            first_recovered.set()
+            time.sleep(0.5)  # commit late: the second is waiting by now
+
+    def second() -> None:
+        assert first_recovered.wait(10)
+        with db.writing() as session:
+            results["second"] = recovery.recover(session, scope, now)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert (results["first"].recovered, results["second"].recovered) == (2, 0)
     assert len(api.deliveries()) == 4

@@ -251,6 +251,12 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
          f"{gone}/actions/enable", 200)
     call("POST /v2/delivery_destinations/{destination_id}/actions/disable",
          f"{gone}/actions/disable", 200)
+    recovered = call("POST /v2/webhook_deliveries/actions/recover",
+                     "/v2/webhook_deliveries/actions/recover", 202, json={
+                         "since": "2000-01-01T00:00:00Z", "until": "2000-01-31T00:00:00Z",
+                         "destination": receiver.url("/gone"),
+                         "notification_channel_id": channel_id})["data"]
+    assert recovered["recovered"] == 0  # nothing failed in 2000
 
     documents_path = "/v2/documents"
     pdf = base64.b64encode(b"%PDF-1.7\n%%EOF\n").decode()

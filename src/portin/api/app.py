@@ -21,6 +21,7 @@ from portin.api.routes import (
     activation,
     activation_operator,
     deliveries,
+    delivery_recovery,
     destinations,
     documents,
     events,
@@ -86,7 +87,8 @@ def create_app(settings: Settings, db: Database | None = None,
     for module in (orders, events, operator, account, notifications, deliveries, loa,
                    requirements, requirements_operator, documents, activation,
                    activation_operator, portability, portability_operator,
-                   sharing, reports, sub_requests, destinations, signing_keys):
+                   sharing, reports, sub_requests, destinations, signing_keys,
+                   delivery_recovery):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

@@ -156,7 +156,7 @@ def channel(row: NotificationChannel) -> responses.NotificationChannel:
         "channel_destination": row.channel_destination,
         "notification_profile_id": row.notification_profile_id,
         "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
-        "record_type": "notification_channel"})
+        "record_type": "notification_channel", "ordered": bool(row.ordered)})
 
 
 def setting(row: NotificationSetting) -> responses.NotificationSetting:
@@ -206,6 +206,7 @@ def delivery(row: Delivery, event_row: PortingEvent | None,
         "created_at": iso(row.created_at),
         "webhook": webhook,
         "attempts": [attempt(a) for a in attempts],
+        "recovered_by": row.recovered_by,
     })
 
 

@@ -226,6 +226,8 @@ class NotificationChannel(Wire):
     created_at: Timestamp
     updated_at: Timestamp
     record_type: Literal["notification_channel"]
+    ordered: bool = Field(description="portin: one order's deliveries to this channel go out"
+                          " one at a time, in the order of their events.")
 
 
 class NotificationSettingParameter(Wire):
@@ -316,6 +318,8 @@ class WebhookDelivery(Wire):
     created_at: Timestamp
     webhook: WebhookDeliveryWebhook | None
     attempts: list[DeliveryAttempt]
+    recovered_by: str | None = Field(description="portin: a failed delivery sent again by a"
+                                     " recover: the id of the delivery that replaced it.")
 
 
 # -- account ----------------------------------------------------------------------------
@@ -866,3 +870,20 @@ class DeliveryDestination(Wire):
 
 DeliveryDestinationList = ListOf[DeliveryDestination]
 OneDeliveryDestination = One[DeliveryDestination]
+
+
+# -- recovering failed deliveries (portin) ------------------------------------------------
+class DeliveryRecovery(Wire):
+    record_type: Literal["delivery_recovery"]
+    recovered: int = Field(description="Failed deliveries sent again, each once.")
+    queued: int = Field(description="New deliveries made for them, due now (failed"
+                                    " deliveries now going to one destination share one).")
+    remaining: int = Field(description="Failed deliveries of the range still to recover"
+                                       " (one call takes at most 1000): call again.")
+    since: Timestamp
+    until: Timestamp
+    destination: str | None
+    notification_channel_id: str | None
+
+
+OneDeliveryRecovery = One[DeliveryRecovery]

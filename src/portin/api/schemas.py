@@ -184,6 +184,8 @@ class ChannelBody(Strict):
     channel_type_id: str | None = Field(default=None, max_length=16)
     channel_destination: str | None = Field(default=None, max_length=2048)
     notification_profile_id: str | None = Field(default=None, max_length=64)
+    # portin: one order's deliveries to the channel go out one at a time, in event order.
+    ordered: StrictBool | None = None
 
 
 class SettingParameter(Strict):
@@ -494,3 +496,14 @@ class SigningKeyRotate(Strict):
     announce_seconds: int | None = Field(default=None, strict=True,
                                          ge=signing_keys.MIN_NOTICE_SECONDS,
                                          le=signing_keys.MAX_ANNOUNCE_SECONDS)
+
+
+# -- recovering failed deliveries (portin) ------------------------------------------------
+class RecoverBody(Strict):
+    """POST /v2/webhook_deliveries/actions/recover: the failed deliveries made in [since,
+    until] (at most 31 days), optionally only those to one destination or of one channel."""
+
+    since: StorableDatetime
+    until: StorableDatetime
+    destination: str | None = Field(default=None, min_length=1, max_length=2048)
+    notification_channel_id: str | None = Field(default=None, max_length=64)

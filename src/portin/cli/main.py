@@ -394,12 +394,14 @@ def _command_transaction(database_url: str | None) -> Iterator[Session]:
 
 def _register_subcommands() -> None:
     from portin.cli.listen import listen
+    from portin.cli.recover import recover
     from portin.cli.signing_keys import signing_key
     from portin.cli.simulate import simulate
 
     cli.add_command(simulate)
     cli.add_command(listen)
     cli.add_command(signing_key)
+    cli.add_command(recover)
 
 
 _register_subcommands()

@@ -19,6 +19,7 @@ from portin.portal import (
     pages_notifications,
     pages_order_paperwork,
     pages_orders,
+    pages_recover,
     pages_signing_keys,
     routes_auth,
 )
@@ -64,7 +65,8 @@ def install(app: FastAPI) -> None:
     replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
-                   pages_activity, pages_destinations, pages_account, pages_signing_keys):
+                   pages_activity, pages_destinations, pages_account, pages_signing_keys,
+                   pages_recover):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

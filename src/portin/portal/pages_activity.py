@@ -106,6 +106,12 @@ def republish_event(event_id: str, request: Request, csrf_token: str = Form(""),
 @router.get("/deliveries", response_class=HTMLResponse)
 def deliveries(request: Request, user: SignedIn = Depends(signed_in),
                db: Database = Depends(get_db)) -> HTMLResponse:
+    return deliveries_page(request, user, db)
+
+
+def deliveries_page(request: Request, user: SignedIn, db: Database, status_code: int = 200,
+                    **context: Any) -> HTMLResponse:
+    """The deliveries page; `context` for a form answered on it (the recover form's)."""
     status = request.query_params.get("status")
     status = status if status in ("delivered", "pending", "failed", "paused") else None
     since = utcnow() - timedelta(hours=24)
@@ -117,10 +123,10 @@ def deliveries(request: Request, user: SignedIn = Depends(signed_in),
         failing = delivery_store.failing_destinations(session, user.organization_id, since)
         destinations = [] if live else destinations_with_paused(session, user.organization_id)
     template = "partials/deliveries.html" if live else "deliveries.html"
-    return render(request, template, user, page=page, status=status or "", failing=failing,
-                  destinations=destinations,
+    return render(request, template, user, status_code, page=page, status=status or "",
+                  failing=failing, destinations=destinations,
                   disable_after=_duration(request.app.state.settings
-                                          .endpoint_disable_after_seconds))
+                                          .endpoint_disable_after_seconds), **context)
 
 
 def _duration(seconds: float) -> str:

@@ -90,12 +90,13 @@ def delete_profile(profile_id: str, request: Request, csrf_token: str = Form("")
 @router.post("/notifications/channels")
 def new_channel(request: Request, notification_profile_id: str = Form(""),
                 channel_type_id: str = Form(""), channel_destination: str = Form(""),
-                csrf_token: str = Form(""), user: SignedIn = Depends(signed_in),
-                db: Database = Depends(get_db),
+                ordered: str = Form(""), csrf_token: str = Form(""),
+                user: SignedIn = Depends(signed_in), db: Database = Depends(get_db),
                 settings: Settings = Depends(get_settings)) -> Response:
     check_csrf(user, csrf_token)
     fields = {"notification_profile_id": notification_profile_id,
-              "channel_type_id": channel_type_id, "channel_destination": channel_destination}
+              "channel_type_id": channel_type_id, "channel_destination": channel_destination,
+              "ordered": ordered == "on"}
     return _change(request, user, db, lambda s: service.create_channel(
         s, user.organization_id, fields, settings, utcnow()),
         f"{channel_type_id.capitalize()} channel added.", fields)

@@ -128,7 +128,7 @@ def create_channel(session: Session, organization_id: str, fields: dict[str, Any
         notification_profile_id=profile_id, channel_type_id=channel_type,
         channel_destination=valid_destination(channel_type, fields.get("channel_destination"),
                                               settings),
-        created_at=now, updated_at=now)
+        ordered=bool(fields.get("ordered")), created_at=now, updated_at=now)
     session.add(channel)
     session.flush()
     return channel
@@ -149,6 +149,9 @@ def update_channel(session: Session, organization_id: str, channel_id: str,
     destination = fields.get("channel_destination") or channel.channel_destination
     channel.channel_destination = valid_destination(channel_type, destination, settings)
     channel.channel_type_id = channel_type
+    if fields.get("ordered") is not None:
+        # Deliveries keep the flag they were written with: a change applies to new ones.
+        channel.ordered = bool(fields["ordered"])
     channel.updated_at = now
     session.flush()
     return channel

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ class Target:
     method: str
     destination: str
     notification_channel_id: str | None
+    ordered: bool = False  # its channel's deliveries of one order go one at a time
 
 
 _CACHE = "portin.subscriptions"
@@ -73,7 +75,7 @@ def targets(session: Session, organization_id: str, event_type: str,
             if narrowing.notification_channel_id not in (None, channel.channel_id):
                 continue
             found.append(Target(channel.channel_type_id, channel.destination,
-                                channel.channel_id))
+                                channel.channel_id, channel.ordered))
     if order_webhook_url and narrowing.notification_channel_id is None:
         found.append(Target("webhook", order_webhook_url, None))
     unique: dict[tuple[str, str], Target] = {}
@@ -87,18 +89,38 @@ def write_deliveries(session: Session, organization_id: str, event_id: str, even
     """Insert one pending delivery per target, due now, in the caller's transaction."""
     if not found:
         return 0
+    # Only an ordered channel's delivery needs its event's place in line (one query).
+    place = (deliveries.place_in_line(session, event_id)
+             if any(target.ordered for target in found) else None)
     deliveries.insert_pending(session, [
-        {"id": new_id(), "organization_id": organization_id, "event_id": event_id,
-         "event_type": event_type, "method": target.method, "destination": target.destination,
-         "notification_channel_id": target.notification_channel_id,
-         "republished": republished, "status": "pending", "attempt_count": 0,
-         "next_attempt_at": now, "lease_until": None, "leased_by": None, "last_error": None,
-         "created_at": now, "started_at": None, "finished_at": None}
+        delivery_row(organization_id, event_id, event_type, target, now, republished,
+                     place if target.ordered else None)
         for target in found])
+    wake_workers(session)
+    return len(found)
+
+
+def delivery_row(organization_id: str, event_id: str, event_type: str, target: Target,
+                 now: datetime, republished: bool, place: tuple[str, int] | None
+                 ) -> dict[str, Any]:
+    """A new pending delivery, due now. `place` is (order id, event seq) for an ordered
+    channel's delivery, else None."""
+    return {"id": new_id(), "organization_id": organization_id,
+            "event_id": event_id, "event_type": event_type, "method": target.method,
+            "destination": target.destination,
+            "notification_channel_id": target.notification_channel_id,
+            "republished": republished, "status": "pending", "attempt_count": 0,
+            "next_attempt_at": now, "lease_until": None, "leased_by": None,
+            "last_error": None, "created_at": now, "started_at": None, "finished_at": None,
+            "porting_order_id": place[0] if place else None,
+            "order_seq": place[1] if place else None}
+
+
+def wake_workers(session: Session) -> None:
+    """Deliveries were written: wake the workers at commit (once per transaction)."""
     if not session.info.get(WAKE_FLAG):
         session.info[WAKE_FLAG] = True
         notify_workers(session)
-    return len(found)
 
 
 def notify_workers(session: Session) -> None:

@@ -21,6 +21,17 @@ def insert_pending(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     pending_rows.pending(session).deliveries.extend(rows)
 
 
+def place_in_line(session: Session, event_id: str) -> tuple[str, int]:
+    """(order id, seq) of an event, for a delivery to an ordered channel. An event of this
+    transaction is still pending: this query inserts it first (see `pending_rows`), and seq
+    is given at that insert. No autoflush: the caller's other changes go out as they would."""
+    with session.no_autoflush:
+        order_id, seq = session.execute(
+            select(PortingEvent.porting_order_id, PortingEvent.seq)
+            .where(PortingEvent.id == event_id)).one()
+    return str(order_id), int(seq)
+
+
 @dataclass(frozen=True)
 class DeliveryFilters:
     organization_id: str

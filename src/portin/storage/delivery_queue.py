@@ -67,8 +67,19 @@ class AttemptRecord:
 # JSON column read as its text, {skip_locked} PostgreSQL's row locks for concurrent claims.
 # 'pending' is written into the SQL, not bound: only then can the planner see that the
 # partial index of pending deliveries serves the query.
+# An ordered channel's delivery waits while an earlier one (a lower event seq; on a tie, an
+# older delivery id) of its order to its channel is still pending: being sent, or waiting
+# for a retry. A delivered or failed one no longer holds it. A delivery to a channel that is
+# not ordered has no order_seq, and the check stops there.
+_EARLIER = ("SELECT 1 FROM deliveries AS earlier"
+            " WHERE earlier.status = 'pending' AND earlier.order_seq IS NOT NULL"
+            " AND earlier.porting_order_id = deliveries.porting_order_id"
+            " AND earlier.notification_channel_id = deliveries.notification_channel_id"
+            " AND earlier.order_seq <= deliveries.order_seq"  # a range in the index
+            " AND (earlier.order_seq < deliveries.order_seq OR earlier.id < deliveries.id)")
 _DUE = ("status = 'pending' AND next_attempt_at <= :now"
-        " AND (lease_until IS NULL OR lease_until < :now)")
+        " AND (lease_until IS NULL OR lease_until < :now)"
+        f" AND (order_seq IS NULL OR NOT EXISTS ({_EARLIER}))")
 _ANY_DUE = f"SELECT 1 FROM deliveries WHERE {_DUE} LIMIT 1"
 _CANDIDATES = (f"SELECT id, organization_id, method, destination FROM deliveries WHERE {_DUE}"
                " AND destination NOT IN ({ids:busy})"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -185,6 +186,8 @@ class NotificationChannel(Base):
     channel_destination: Mapped[str] = mapped_column(String(2048))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # portin: one order's deliveries to this channel go out one at a time, in event order.
+    ordered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class NotificationSetting(Base):
@@ -234,6 +237,12 @@ class Delivery(Base):
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # A delivery to an ordered channel: its event's order and seq (the place it keeps in
+    # line); both null otherwise. A null order_seq is what "not ordered" means to the claim.
+    porting_order_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    order_seq: Mapped[int | None] = mapped_column(BigInteger)
+    # A failed delivery sent again by a recover: the new delivery's id (recovered once only).
+    recovered_by: Mapped[str | None] = mapped_column(String(UUID_LEN))
 
     __table_args__ = (
         # The worker's claim: due pending deliveries, oldest due first. Partial: a delivery
@@ -246,6 +255,12 @@ class Delivery(Base):
         Index("ix_deliveries_paused", "organization_id", "destination",
               sqlite_where=text("status = 'paused'"),
               postgresql_where=text("status = 'paused'")),
+        # The claim's check for an ordered delivery: is an earlier one of its order to its
+        # channel still pending? Holds only pending ordered deliveries, so it stays tiny.
+        Index("ix_deliveries_ordered_pending",
+              "porting_order_id", "notification_channel_id", "order_seq",
+              sqlite_where=text("status = 'pending' AND order_seq IS NOT NULL"),
+              postgresql_where=text("status = 'pending' AND order_seq IS NOT NULL")),
     )
 
 

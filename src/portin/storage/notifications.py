@@ -90,6 +90,7 @@ class Subscription:
     channel_id: str
     channel_type_id: str
     destination: str
+    ordered: bool = False
 
 
 def subscribed_channels(session: Session, organization_id: str,
@@ -100,7 +101,7 @@ def subscribed_channels(session: Session, organization_id: str,
         return []
     rows = session.execute(
         select(NotificationChannel.id, NotificationChannel.channel_type_id,
-               NotificationChannel.channel_destination)
+               NotificationChannel.channel_destination, NotificationChannel.ordered)
         .join(NotificationSetting,
               NotificationSetting.notification_channel_id == NotificationChannel.id)
         .where(NotificationSetting.organization_id == organization_id,
@@ -109,8 +110,9 @@ def subscribed_channels(session: Session, organization_id: str,
         .order_by(NotificationChannel.created_at, NotificationChannel.id)
     ).all()
     unique: dict[str, Subscription] = {}
-    for channel_id, channel_type, destination in rows:
-        unique.setdefault(channel_id, Subscription(channel_id, channel_type, destination))
+    for channel_id, channel_type, destination, ordered in rows:
+        unique.setdefault(channel_id, Subscription(channel_id, channel_type, destination,
+                                                   bool(ordered)))
     return list(unique.values())
 
 

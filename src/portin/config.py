@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # Who sends phone number verification codes: "sandbox" (nothing is sent; the porting desk
     # reads the codes) or "package.module:factory" for a carrier's sender (delivery/code_sender).
     verification_code_sender: str = "sandbox"
+    # The event feed's stream (GET /v2/porting/event_feed/stream): how often an idle stream
+    # sends a keep-alive comment, and how often it looks for new events when no commit of
+    # this process woke it.
+    event_stream_ping_seconds: float = Field(default=15.0, gt=0, le=300)
+    event_stream_poll_seconds: float = Field(default=0.5, gt=0, le=10)
 
     @field_validator("database_url")
     @classmethod

@@ -22,6 +22,7 @@ from portin.api.routes import (
     activation_operator,
     deliveries,
     documents,
+    event_feed,
     events,
     loa,
     notifications,
@@ -84,7 +85,7 @@ def create_app(settings: Settings, db: Database | None = None,
     for module in (orders, events, operator, account, notifications, deliveries, loa,
                    requirements, requirements_operator, documents, activation,
                    activation_operator, portability, portability_operator,
-                   sharing, reports, sub_requests):
+                   sharing, reports, sub_requests, event_feed):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from portin.api import responses
-from portin.domain import sub_requests
+from portin.domain import feed_cursors, sub_requests
 from portin.domain.foc_windows import Window
 from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
+from portin.services.event_feed import FeedPage
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
 from portin.storage.models import (
@@ -139,6 +140,7 @@ def event(row: PortingEvent) -> responses.PortingEvent:
         "created_at": iso(row.created_at),
         "updated_at": iso(row.created_at),
         "record_type": "porting_event",
+        "sequence": row.sequence,
     })
 
 
@@ -501,3 +503,17 @@ def report(row: PortingReport) -> responses.PortingReport:
         "id": row.id, "created_at": iso(row.created_at), "document_id": row.document_id,
         "params": row.params, "record_type": "porting_report", "report_type": row.report_type,
         "status": row.status, "updated_at": iso(row.updated_at)})
+
+
+# -- the event feed (portin) --------------------------------------------------------------
+def feed_event(row: PortingEvent) -> responses.FeedEvent:
+    return responses.FeedEvent.model_validate({
+        **event(row).model_dump(), "cursor": feed_cursors.format_cursor(row.feed_position)})
+
+
+def feed_page(page: FeedPage) -> responses.EventFeedPage:
+    return responses.EventFeedPage(
+        data=[feed_event(row) for row in page.events],
+        meta=responses.FeedMeta(after=feed_cursors.format_cursor(page.after),
+                                next_cursor=feed_cursors.format_cursor(page.next_after),
+                                has_more=page.has_more))

@@ -38,6 +38,8 @@ class Claimed:
     # The event's payload as stored (JSON text): a webhook body embeds it as it is.
     payload_json: str
     occurred_at: datetime
+    # The event's place in its order's history (the webhook's meta.sequence).
+    sequence: int
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -79,7 +81,7 @@ _LEASE = ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker
 # while the connection failed before it could say so.
 _RELEASE = ("UPDATE deliveries SET lease_until = NULL, leased_by = NULL"
             " WHERE status = 'pending' AND leased_by = :worker AND id NOT IN ({ids:sending})")
-_EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
+_EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at, sequence"
            " FROM porting_events WHERE id IN ({ids:events})")
 _SEED = "SELECT signing_seed FROM organizations WHERE id = :organization_id"
 # Guarded by the lease and the attempt number: a worker that lost its lease (it hung past
@@ -236,11 +238,12 @@ class DeliveryQueue:
         claimed = []
         for (delivery_id, organization_id, method, destination, attempt_count, created_at,
              event_id) in sorted(leased, key=lambda row: position[row[0]]):
-            _, event_type, porting_order_id, payload_json, occurred_at = events[event_id]
+            _, event_type, porting_order_id, payload_json, occurred_at, sequence = (
+                events[event_id])
             claimed.append(Claimed(
                 delivery_id, organization_id, method, destination, attempt_count + 1,
                 dialect.from_db(created_at), event_id, event_type, porting_order_id,
-                payload_json, dialect.from_db(occurred_at)))
+                payload_json, dialect.from_db(occurred_at), sequence))
         return claimed
 
     def record(self, worker_id: str, records: Sequence[AttemptRecord]) -> int:

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from portin.storage import event_positions
 from portin.storage.models import Delivery, EventCount, PortingEvent
 
 _KEY = "portin.pending_rows"
@@ -55,13 +56,14 @@ def pending(session: Session) -> PendingRows:
 
 
 def write(session: Session) -> None:
-    """Insert what is pending: events first (deliveries refer to them), then their counts in
-    event_counts, then the deliveries."""
+    """Insert what is pending: events first (deliveries refer to them), numbered by
+    `event_positions`, then their counts in event_counts, then the deliveries."""
     rows: PendingRows | None = session.info.pop(_KEY, None)
     if rows is None or not (rows.events or rows.deliveries):
         return
     connection = session.connection()
     if rows.events:
+        event_positions.assign(connection, rows.events)
         connection.execute(_INSERT_EVENTS, rows.events)
         added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
         connection.execute(_ADD_TO_COUNT[connection.dialect.name], [

@@ -16,6 +16,7 @@ from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import ParamDoc, Query, parameter_docs
 from portin.config import Settings
 from portin.domain import feed_cursors
+from portin.metrics import EVENT_STREAMS_OPEN
 from portin.services import event_feed
 from portin.services.accounts import Caller
 from portin.services.event_feed import FeedPage
@@ -107,20 +108,25 @@ async def _events(db: Database, organization_id: str, page: FeedPage, wait: bool
     indexed read). Ends when the client goes (the response cancels this), when the server
     shuts down (sse-starlette ends every stream then), with wait=false once caught up, or when
     the database cannot be reached (the client reconnects with Last-Event-ID)."""
-    while True:
-        for row in page.events:
-            item = resources.feed_event(row)
-            yield ServerSentEvent(item.model_dump_json(), id=item.cursor, event=STREAM_EVENT)
-        if not page.has_more:
-            if not wait:
+    EVENT_STREAMS_OPEN.inc()
+    try:
+        while True:
+            for row in page.events:
+                item = resources.feed_event(row)
+                yield ServerSentEvent(item.model_dump_json(), id=item.cursor,
+                                      event=STREAM_EVENT)
+            if not page.has_more:
+                if not wait:
+                    return
+                await anyio.sleep(poll_seconds)
+            try:
+                page = await anyio.to_thread.run_sync(_read, db, organization_id,
+                                                      page.next_after, "after")
+            except DATABASE_ERRORS as exc:
+                if not is_unreachable(exc):
+                    raise
+                log.warning("event stream ended: the database cannot be reached (%s)",
+                            type(exc).__name__)
                 return
-            await anyio.sleep(poll_seconds)
-        try:
-            page = await anyio.to_thread.run_sync(_read, db, organization_id, page.next_after,
-                                                  "after")
-        except DATABASE_ERRORS as exc:
-            if not is_unreachable(exc):
-                raise
-            log.warning("event stream ended: the database cannot be reached (%s)",
-                        type(exc).__name__)
-            return
+    finally:
+        EVENT_STREAMS_OPEN.dec()

@@ -53,10 +53,22 @@ STREAM_HEADER: dict[str, Any] = {
     "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
     "description": "The id of the last event received (an EventSource sends it when it"
                    " reconnects): the stream goes on after it. It wins over ?after=."}
+# OpenAPI 3.1 (what FastAPI writes): a text/event-stream's `schema` describes one event.
+STREAM_ITEM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]{1,18}$",
+               "description": "The event's cursor (what Last-Event-ID takes)."},
+        "event": {"type": "string", "const": STREAM_EVENT},
+        "data": {"type": "string", "contentMediaType": "application/json",
+                 "contentSchema": {"$ref": "#/components/schemas/FeedEvent"}},
+    },
+    "required": ["id", "event", "data"],
+}
 STREAM_ANSWER: dict[str, Any] = {
     "description": "A text/event-stream: each event is `id: <cursor>`, `event: porting_event`"
                    " and `data: <the FeedEvent as JSON>`; comments are keep-alive pings.",
-    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    "content": {"text/event-stream": {"schema": STREAM_ITEM}},
 }
 
 

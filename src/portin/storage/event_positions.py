@@ -45,8 +45,7 @@ def _take(dialect_insert: Any) -> Insert:
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=[_counters.c.scope, _counters.c.owner_id],
         set_={"last": _counters.c.last + statement.excluded["last"]},
-    ).returning(_counters.c.scope, _counters.c.owner_id, _counters.c.last,
-                sort_by_parameter_order=True)
+    ).returning(_counters.c.scope, _counters.c.owner_id, _counters.c.last)
 
 
 # Built once: running a cached statement costs far less than building one.
@@ -59,11 +58,12 @@ def assign(connection: Connection, events: list[dict[str, Any]]) -> None:
         Counter(str(row["organization_id"]) for row in events).items())]
     wanted += [(ORDER, owner, n) for owner, n in sorted(
         Counter(str(row["porting_order_id"]) for row in events).items())]
-    taken = connection.execute(_TAKE[connection.dialect.name], [
-        {"scope": scope, "owner_id": owner, "taken": n} for scope, owner, n in wanted]).all()
+    # One statement (the rows are locked in the order given); each row comes back with its key.
+    last = {(scope, owner): number for scope, owner, number in connection.execute(
+        _TAKE[connection.dialect.name],
+        [{"scope": scope, "owner_id": owner, "taken": n} for scope, owner, n in wanted])}
     # The first number each counter gives this transaction.
-    following = {(scope, owner): last - n + 1
-                 for (scope, owner, n), (_, _, last) in zip(wanted, taken, strict=True)}
+    following = {(scope, owner): last[scope, owner] - n + 1 for scope, owner, n in wanted}
     for row in events:
         row["feed_position"] = _next(following, ORGANIZATION, str(row["organization_id"]))
         row["sequence"] = _next(following, ORDER, str(row["porting_order_id"]))

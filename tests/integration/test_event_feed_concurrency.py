@@ -22,13 +22,14 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from portin.api.app import create_app
 from portin.config import Settings
 from portin.services import event_feed
 from portin.storage import pending_rows
 from portin.storage.db import Database
-from portin.storage.models import PortingEvent
+from portin.storage.models import PortingEvent, PortingOrder
 from tests.conftest import Api, make_operator_headers, make_tenant
 from tests.integration.test_event_writes import record_comment
 
@@ -230,3 +231,44 @@ def test_positions_are_taken_at_flush_and_read_back_inside_the_transaction(
 def _events(session: Session, ids: list[str]) -> list[PortingEvent]:
     return list(session.execute(select(PortingEvent).where(PortingEvent.id.in_(ids))
                                 .order_by(PortingEvent.seq)).scalars())
+
+
+def test_writers_of_one_order_never_deadlock_on_the_counters(pg_api: Api,
+                                                            postgres_db: Database) -> None:
+    """Each writer changes the order (its row lock) and records an event (the counters'
+    locks); half of them run a query in between, which writes the order and the event then,
+    the others leave both to the commit. Both ways take the order's row first and the
+    counters last, so the losers of the race get the version conflict (409 in the API), never
+    a deadlock."""
+    db = postgres_db
+    (order_id,) = orders(pg_api, 1)
+    start = threading.Barrier(WRITERS)
+    outcomes: list[str] = []
+
+    def writer(index: int) -> None:
+        start.wait(timeout=10)
+        for attempt in range(10):
+            try:
+                with db.writing() as session:
+                    order = session.get(PortingOrder, order_id)
+                    assert order is not None
+                    order.customer_reference = f"w{index}-{attempt}"
+                    if index % 2:
+                        session.flush()  # the order's UPDATE now, the event at commit
+                    record_comment(session, order_id, f"w{index}")
+                    if index % 2 == 0:
+                        session.execute(select(PortingEvent.id).limit(1))  # both now
+                    time.sleep(0.002)
+                outcomes.append("committed")
+            except StaleDataError:
+                outcomes.append("conflict")
+            except Exception as exc:
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert set(outcomes) <= {"committed", "conflict"}, outcomes
+    assert outcomes.count("committed") >= 10

@@ -74,14 +74,23 @@ def write(session: Session) -> None:
 
 
 # Registered on every Session, so no session can commit and leave rows behind.
+# Whenever events are written, the ORM's pending changes are flushed first (an order's UPDATE
+# takes its row lock), so the event counters (storage/event_positions.py) are always locked
+# after the rows a transaction changes, never before: two writers of one order then cannot
+# deadlock, and the organization's next writer waits the shortest time.
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    if _KEY in session.info:
+        session.flush()
     write(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _before_query(state: ORMExecuteState) -> None:
-    write(state.session)
+    session = state.session
+    if _KEY in session.info and session.autoflush:  # the autoflush would come after this
+        session.flush()
+    write(session)
 
 
 @event.listens_for(Session, "after_rollback")

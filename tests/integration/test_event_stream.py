@@ -143,7 +143,7 @@ def feed(client: httpx.Client, tenant: Tenant) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def client(server: Serve) -> Iterator[httpx.Client]:  # type: ignore[override]
+def client(server: Serve) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=TIMEOUT) as http:
         yield http
 

@@ -28,7 +28,7 @@ from sqlalchemy import event, insert
 from portin.api.app import create_app
 from portin.config import Settings
 from portin.services.accounts import create_api_key, create_organization
-from portin.storage import migrations
+from portin.storage import event_positions, migrations
 from portin.storage.db import Database
 from portin.storage.events import recount
 from portin.storage.models import PortingEvent
@@ -59,6 +59,7 @@ def load(db: Database, organization_id: str, count: int, rng: random.Random) -> 
         })
         if len(batch) == 20_000 or i == count - 1:
             with db.writing() as session:
+                event_positions.assign(session.connection(), batch)
                 session.execute(insert(table), batch)
             batch.clear()
     with db.writing() as session:

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # How far ahead a webhook signing key rotation announces its switch, unless the request
     # says otherwise (default 24 hours; domain/signing_keys.py).
     signing_key_announce_seconds: int = Field(default=86_400, ge=3, le=30 * 86_400)
+    # The event feed's stream (GET /v2/porting/event_feed/stream): how often an idle stream
+    # sends a keep-alive comment, and how often it looks for new events when no commit of
+    # this process woke it.
+    event_stream_ping_seconds: float = Field(default=15.0, gt=0, le=300)
+    event_stream_poll_seconds: float = Field(default=0.5, gt=0, le=10)
 
     @field_validator("database_url")
     @classmethod

@@ -39,3 +39,39 @@ def test_0005_rewrites_sqlite_times_stored_with_an_offset(tmp_path: Path) -> Non
             "SELECT started_at, next_attempt_at FROM deliveries")).one()
     engine.dispose()
     assert tuple(stored) == ("2026-11-25 08:41:49.000000", "2026-11-25 08:41:49.991842")
+
+
+def test_0016_numbers_the_events_already_stored(tmp_path: Path) -> None:
+    """Each order's events 1, 2, 3 ... in the order of its history, each organization's feed
+    in insertion order, and the counters set so that new events follow on."""
+    url = str(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), "0009")
+    engine = create_engine(f"sqlite:///{url}")
+    events = [("e1", "org-a", "o1", "2026-11-25 08:00:02.000000"),
+              ("e2", "org-b", "o3", "2026-11-25 08:00:00.000000"),
+              ("e3", "org-a", "o2", "2026-11-25 08:00:01.000000"),
+              ("e4", "org-a", "o1", "2026-11-25 08:00:01.000000"),  # older than e1: first
+              ("e5", "org-a", "o1", "2026-11-25 08:00:03.000000")]
+    with engine.begin() as connection:
+        for org in ("org-a", "org-b"):
+            connection.execute(text(
+                "INSERT INTO organizations (id, name, signing_seed, public_key, created_at)"
+                " VALUES (:id, :id, 's', 'p', '2026-11-25 08:00:00.000000')"), {"id": org})
+        for event_id, org, order, created in events:
+            connection.execute(text(
+                "INSERT INTO porting_events (id, organization_id, porting_order_id, event_type,"
+                " payload, notification_methods, created_at) VALUES (:id, :org, :order,"
+                " 'porting_order.new_comment', 'null', '[]', :created)"),
+                {"id": event_id, "org": org, "order": order, "created": created})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as connection:
+        numbered = connection.execute(text(
+            "SELECT id, sequence, feed_position FROM porting_events ORDER BY seq")).all()
+        counters = connection.execute(text(
+            "SELECT scope, owner_id, last FROM event_positions ORDER BY scope, owner_id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in numbered] == [
+        ("e1", 2, 1), ("e2", 1, 1), ("e3", 1, 2), ("e4", 1, 3), ("e5", 3, 4)]
+    assert [tuple(row) for row in counters] == [
+        ("order", "o1", 3), ("order", "o2", 1), ("order", "o3", 1),
+        ("organization", "org-a", 4), ("organization", "org-b", 1)]

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 import portin.api.routes
 from portin.api.app import create_app
-from portin.api.responses import ErrorResponse
+from portin.api.responses import ErrorResponse, FeedEvent
 from portin.config import Settings
 from portin.domain.timefmt import utcnow
 from portin.services import documents
@@ -33,6 +33,8 @@ ACCOUNT_NUMBER = "5a91687c-c03b-4367-852d-b428bb78e9dd"  # a shipped requirement
 SIGNED_DOWNLOAD = "/v2/documents/{document_id}/signed_download"
 FILE_OPERATIONS = ("/v2/documents/{document_id}/download", SIGNED_DOWNLOAD,
                    "/v2/porting_orders/{order_id}/shared_documents/{document_id}/download")
+# Server-Sent Events (text/event-stream): each event's data is a FeedEvent's JSON.
+STREAM_OPERATIONS = ("/v2/porting/event_feed/stream",)
 Answer = tuple[str, httpx.Response]  # ("GET /v2/porting_orders/{order_id}", the response)
 
 
@@ -168,6 +170,10 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
     sent = [e for e in events if e["available_notification_methods"]]
     call("POST /v2/porting/events/{event_id}/republish",
          f"/v2/porting/events/{sent[-1]['id']}/republish", 204)
+    feed = call("GET /v2/porting/event_feed", "/v2/porting/event_feed", 200,
+                params={"limit": 2})
+    call("GET /v2/porting/event_feed/stream", "/v2/porting/event_feed/stream", 200,
+         params={"after": feed["meta"]["next_cursor"], "wait": "false"})
 
     profiles = "/v2/notification_profiles"
     call("GET /v2/notification_profiles", profiles, 200)
@@ -436,6 +442,12 @@ def test_every_v2_operation_answers_a_typed_object(document: dict[str, Any]) -> 
         if path in FILE_OPERATIONS:  # the file's own bytes, of its type
             assert "application/pdf" in success["content"], (method, path)
             continue
+        if path in STREAM_OPERATIONS:
+            event = success["content"]["text/event-stream"]["schema"]
+            assert event["required"] == ["id", "event", "data"], (method, path)
+            assert resolve(document, event["properties"]["data"]["contentSchema"])[
+                "properties"], (method, path)
+            continue
         if "application/pdf" in success["content"]:  # the LOA PDFs
             assert success["content"] == {"application/pdf": {
                 "schema": {"type": "string", "format": "binary"}}}, (method, path)
@@ -514,6 +526,12 @@ def test_real_answers_are_what_the_document_says(api: Api, db: Database, setting
             continue
         if path in FILE_OPERATIONS:
             assert response.headers["content-type"] in answer["content"], operation
+            continue
+        if path in STREAM_OPERATIONS:
+            assert response.headers["content-type"].startswith("text/event-stream"), operation
+            events = [FeedEvent.model_validate_json(line.removeprefix("data: "))
+                      for line in response.text.splitlines() if line.startswith("data: ")]
+            assert events, operation
             continue
         if "application/pdf" in answer["content"]:
             assert response.headers["content-type"] == "application/pdf", operation

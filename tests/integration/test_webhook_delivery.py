@@ -71,7 +71,8 @@ def test_every_event_type_reaches_channel_and_order_webhook(
         assert body["data"]["event_type"] == event["event_type"]
         assert body["data"]["payload"] == event["payload"]
         assert body["data"]["occurred_at"] == event["created_at"]
-        assert body["meta"] == {"attempt": 1, "delivered_to": url}
+        assert body["meta"] == {"attempt": 1, "delivered_to": url,
+                                "sequence": event["sequence"]}
     assert {h.event_id for h in channel_hits} == set(by_id)
     assert {h.event_id for h in order_hits} == set(by_id)
     for event in api.events():

@@ -24,6 +24,7 @@ from portin.api.routes import (
     delivery_recovery,
     destinations,
     documents,
+    event_feed,
     events,
     loa,
     notifications,
@@ -88,7 +89,7 @@ def create_app(settings: Settings, db: Database | None = None,
                    requirements, requirements_operator, documents, activation,
                    activation_operator, portability, portability_operator,
                    sharing, reports, sub_requests, destinations, signing_keys,
-                   delivery_recovery):
+                   delivery_recovery, event_feed):
         app.include_router(module.router)
     app.include_router(number_ranges.operator_router)
     for area in (verification_codes, action_requirements):

@@ -19,6 +19,10 @@ SHARING_TOKEN = "sharing_token"
 ERROR_SCHEMA = "ErrorResponse"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 WRITES = {"post", "put", "patch", "delete"}
+# Operations without a path id that answer 404 all the same (the event feed: a cursor beyond
+# the organization's last event).
+NOT_FOUND_WITHOUT_PATH_ID = {"/v2/public_key", "/v2/porting/event_feed",
+                             "/v2/porting/event_feed/stream"}
 
 WHY: dict[int, str] = {
     400: "Malformed request: the body is not JSON (or not UTF-8), a query parameter has the"
@@ -27,7 +31,8 @@ WHY: dict[int, str] = {
          " token).",
     403: "The wrong kind of key: operator keys act only on /v2/operator, user keys everywhere"
          " else; a sharing token for another order or without the permission needed.",
-    404: "Nothing with this id in the caller's organization.",
+    404: "Nothing with this id in the caller's organization (the event feed: a cursor beyond"
+         " the organization's last event).",
     409: "The porting order was changed by someone else at the same time (read it and retry),"
          " or the record is still in use (a document or a catalogue entry still used by a"
          " record is kept), or a signing key rotation is already announced.",
@@ -50,7 +55,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(422)
     if method in WRITES:
         statuses.add(422)  # the services' own rules (transitions, references, SSRF guard)
-    if "{" in path or path.startswith("/v2/public_key"):
+    if "{" in path or path in NOT_FOUND_WITHOUT_PATH_ID or path.startswith("/v2/public_key"):
         statuses.add(404)
     if method in WRITES and ("/porting_orders/{order_id}" in path
                              or path == "/v2/porting_orders/phone_number_configurations"):

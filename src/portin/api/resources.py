@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from portin.api import responses
-from portin.domain import sub_requests
+from portin.domain import feed_cursors, sub_requests
 from portin.domain.foc_windows import Window
 from portin.domain.portability import Verdict
 from portin.domain.timefmt import iso
+from portin.services.event_feed import FeedPage
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
 from portin.services.signing_keys import KeyState
@@ -141,6 +142,7 @@ def event(row: PortingEvent) -> responses.PortingEvent:
         "created_at": iso(row.created_at),
         "updated_at": iso(row.created_at),
         "record_type": "porting_event",
+        "sequence": row.sequence,
     })
 
 
@@ -529,3 +531,17 @@ def public_key(state: KeyState) -> responses.PublicKey:
         next_public_key=None if upcoming is None else upcoming.public_key,
         next_key_id=None if upcoming is None else upcoming.id,
         switch_at=None if upcoming is None else iso(upcoming.valid_from))
+
+
+# -- the event feed (portin) --------------------------------------------------------------
+def feed_event(row: PortingEvent) -> responses.FeedEvent:
+    return responses.FeedEvent.model_validate({
+        **event(row).model_dump(), "cursor": feed_cursors.format_cursor(row.feed_position)})
+
+
+def feed_page(page: FeedPage) -> responses.EventFeedPage:
+    return responses.EventFeedPage(
+        data=[feed_event(row) for row in page.events],
+        meta=responses.FeedMeta(after=feed_cursors.format_cursor(page.after),
+                                next_cursor=feed_cursors.format_cursor(page.next_after),
+                                has_more=page.has_more))

@@ -207,6 +207,8 @@ class PortingEvent(Wire):
     created_at: Timestamp
     updated_at: Timestamp
     record_type: Literal["porting_event"]
+    sequence: int = Field(description="portin: the event's place in its order's history: 1, 2,"
+                                      " 3 ... with no gaps.")
 
 
 # -- notifications ----------------------------------------------------------------------
@@ -887,3 +889,21 @@ class DeliveryRecovery(Wire):
 
 
 OneDeliveryRecovery = One[DeliveryRecovery]
+
+
+# -- the event feed (portin) --------------------------------------------------------------
+class FeedEvent(PortingEvent):
+    cursor: str = Field(description="The feed's cursor at this event: follow on from it with"
+                                    " ?after= (or Last-Event-ID on the stream).")
+
+
+class FeedMeta(Wire):
+    after: str = Field(description="The cursor this page follows on from.")
+    next_cursor: str = Field(description="The cursor to ask with next: the last event's, or"
+                                         " `after` again when the page is empty.")
+    has_more: bool = Field(description="More events are waiting after this page.")
+
+
+class EventFeedPage(Wire):
+    data: list[FeedEvent]
+    meta: FeedMeta

@@ -19,14 +19,15 @@ USER_AGENT = "portin-webhooks/1"
 
 
 def envelope(event_id: str, event_type: str, occurred_at: str, payload_json: str,
-             attempt: int, delivered_to: str) -> bytes:
+             attempt: int, delivered_to: str, sequence: int) -> bytes:
     """The contract's body, compact, in the order of its fields. The payload is spliced in as
     stored (compact JSON, see `storage.db`), so it is not decoded and encoded again for every
-    attempt; the strings around it are JSON strings as `json.dumps` writes them."""
+    attempt; the strings around it are JSON strings as `json.dumps` writes them. `sequence`
+    (portin's addition to meta) is the event's place in its order's history."""
     return (f'{{"data":{{"event_type":{_string(event_type)},"id":{_string(event_id)},'
             f'"occurred_at":{_string(occurred_at)},"payload":{payload_json},'
             f'"record_type":"event"}},"meta":{{"attempt":{int(attempt)},'
-            f'"delivered_to":{_string(delivered_to)}}}}}').encode()
+            f'"delivered_to":{_string(delivered_to)},"sequence":{int(sequence)}}}}}').encode()
 
 
 # json's own string encoder (C), as json.dumps uses it with ensure_ascii=False.

@@ -247,7 +247,8 @@ class DeliveryWorker:
                 raise _Unprepared(exc) from exc
             return await self.email.send(claimed.destination, email, claimed.event_id)
         body = envelope(claimed.event_id, claimed.event_type, iso(claimed.occurred_at) or "",
-                        claimed.payload_json, claimed.attempt, claimed.destination)
+                        claimed.payload_json, claimed.attempt, claimed.destination,
+                        claimed.sequence)
         # The key current at this send: a switch announced ahead needs no read.
         return await self.webhooks.send(claimed.destination, body,
                                         self._keys.key_at(claimed.organization_id, utcnow()))

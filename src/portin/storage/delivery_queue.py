@@ -40,6 +40,8 @@ class Claimed:
     # The event's payload as stored (JSON text): a webhook body embeds it as it is.
     payload_json: str
     occurred_at: datetime
+    # The event's place in its order's history (the webhook's meta.sequence).
+    sequence: int
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -129,7 +131,7 @@ _SAVE_HEALTH = ("INSERT INTO delivery_destinations (id, organization_id, method,
 _INSERT_ALERT = ("INSERT INTO destination_alerts (id, organization_id, destination_id, kind,"
                  " facts, created_at, attempts) VALUES (:id, :organization_id,"
                  " :destination_id, :kind, {json:facts}, :now, 0)")
-_EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at"
+_EVENTS = ("SELECT id, event_type, porting_order_id, {text:payload}, created_at, sequence"
            " FROM porting_events WHERE id IN ({ids:events})")
 # An organization's signing keys from the one current at :now on: it and any announced.
 _KEYS = ("SELECT seed, valid_from FROM signing_keys WHERE organization_id = :organization_id"
@@ -310,11 +312,12 @@ class DeliveryQueue:
         claimed = []
         for (delivery_id, organization_id, method, destination, attempt_count, created_at,
              event_id) in sorted(leased, key=lambda row: position[row[0]]):
-            _, event_type, porting_order_id, payload_json, occurred_at = events[event_id]
+            _, event_type, porting_order_id, payload_json, occurred_at, sequence = (
+                events[event_id])
             claimed.append(Claimed(
                 delivery_id, organization_id, method, destination, attempt_count + 1,
                 dialect.from_db(created_at), event_id, event_type, porting_order_id,
-                payload_json, dialect.from_db(occurred_at)))
+                payload_json, dialect.from_db(occurred_at), sequence))
         return claimed
 
     def _disabled(self, ids: set[str]) -> set[str]:

@@ -154,10 +154,15 @@ class PortingEvent(Base):
     notification_methods: Mapped[list[Any]] = mapped_column(
         default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime]
+    # 1, 2, 3 ... within the order, and the event's place in its organization's feed; both
+    # given when the event is inserted (storage/event_positions.py).
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    feed_position: Mapped[int] = mapped_column(BigInteger)
 
     # Every list is "newest first within one organization", optionally narrowed by order or
     # type and by a created_at range: each index serves one of those shapes, in sort order.
     __table_args__ = (
+        Index("ix_events_org_feed", "organization_id", "feed_position", unique=True),
         Index("ix_events_org_created", "organization_id", "created_at", "seq"),
         Index("ix_events_org_order_created",
               "organization_id", "porting_order_id", "created_at", "seq"),
@@ -863,3 +868,16 @@ class SigningKey(Base):
                          name="uq_signing_keys_org_generation"),
         Index("ix_signing_keys_org_valid_from", "organization_id", "valid_from"),
     )
+
+
+# -- the event feed -----------------------------------------------------------------------
+class EventPosition(Base):
+    """The last number given in one counter: an organization's feed position (scope
+    "organization") or an order's event sequence (scope "order"). Its row stays locked from
+    the moment a transaction takes numbers until it commits (storage/event_positions.py)."""
+
+    __tablename__ = "event_positions"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger)

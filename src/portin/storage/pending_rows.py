@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from portin.storage import event_positions
 from portin.storage.models import Delivery, EventCount, PortingEvent
 
 _KEY = "portin.pending_rows"
@@ -62,13 +63,14 @@ def pending(session: Session) -> PendingRows:
 
 
 def write(session: Session) -> None:
-    """Insert what is pending: events first (deliveries refer to them), then their counts in
-    event_counts, then the deliveries."""
+    """Insert what is pending: events first (deliveries refer to them), numbered by
+    `event_positions`, then their counts in event_counts, then the deliveries."""
     rows: PendingRows | None = session.info.pop(_KEY, None)
     if rows is None or not (rows.events or rows.deliveries):
         return
     connection = session.connection()
     if rows.events:
+        event_positions.assign(connection, rows.events)
         connection.execute(_INSERT_EVENTS, rows.events)
         added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
         connection.execute(_ADD_TO_COUNT[connection.dialect.name], [
@@ -80,9 +82,14 @@ def write(session: Session) -> None:
 
 def attach(sessions: sessionmaker[Session]) -> None:
     """Write the pending rows of every session `sessions` makes before it commits or runs a
-    query, and drop them when it rolls back."""
+    query, and drop them when it rolls back.
+
+    Whenever events are written, the ORM's pending changes are flushed first (an order's UPDATE
+    takes its row lock), so the event counters (storage/event_positions.py) are always locked
+    after the rows a transaction changes, never before: two writers of one order then cannot
+    deadlock, and the organization's next writer waits the shortest time."""
     event.listen(sessions, "after_transaction_create", _mark_attached)
-    event.listen(sessions, "before_commit", write)
+    event.listen(sessions, "before_commit", _before_commit)
     event.listen(sessions, "do_orm_execute", _before_query)
     event.listen(sessions, "after_rollback", _after_rollback)
 
@@ -91,8 +98,17 @@ def _mark_attached(session: Session, _transaction: object) -> None:
     session.info[_ATTACHED] = True
 
 
+def _before_commit(session: Session) -> None:
+    if _KEY in session.info:
+        session.flush()
+    write(session)
+
+
 def _before_query(state: ORMExecuteState) -> None:
-    write(state.session)
+    session = state.session
+    if _KEY in session.info and session.autoflush:  # the autoflush would come after this
+        session.flush()
+    write(session)
 
 
 def _after_rollback(session: Session) -> None:

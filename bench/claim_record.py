@@ -22,9 +22,10 @@ from pathlib import Path
 from delivery import make_org, subscribe, write_events
 
 from portin.domain.timefmt import utcnow
+from portin.outbox.queue import DeliveryQueue
+from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage import migrations
 from portin.storage.db import Database
-from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 
 BATCH = 32
 # What a webhook attempt's log holds, about as big as a real one.

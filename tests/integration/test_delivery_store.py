@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select, update
 
 from portin.domain.timefmt import utcnow
+from portin.outbox.queue import DeliveryQueue
+from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage.db import Database, compact_json
-from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
 from tests.conftest import Api
 

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from portin.config import Settings
 from portin.domain.timefmt import utcnow
+from portin.outbox.queue import DeliveryQueue
+from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage.db import Database
-from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 from portin.storage.models import Delivery
 from tests.conftest import Api, Tenant
 from tests.integration.test_security_headers import _hidden_token, _sign_in

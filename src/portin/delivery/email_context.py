@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portin.domain.timefmt import iso
-from portin.storage.delivery_queue import Claimed
+from portin.outbox.rows import Claimed
 from portin.storage.models import PortingOrder, PortingPhoneNumber
 
 STATUS_WORDS = {

@@ -31,9 +31,10 @@ from portin.delivery.webhook import WebhookSender, envelope
 from portin.domain.retry import Outcome, RetryPolicy, decide
 from portin.domain.timefmt import iso, utcnow
 from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
+from portin.outbox.queue import DeliveryQueue
+from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage import sqlite_wake
 from portin.storage.db import Database, WriteLockBusy
-from portin.storage.delivery_queue import AttemptRecord, Claimed, DeliveryQueue
 from portin.worker.outage import OutageBackoff
 
 log = logging.getLogger(__name__)

@@ -139,7 +139,7 @@ class Database:
     @contextmanager
     def driver_writing(self, wait: bool = True) -> Iterator[Any]:
         """A read-write transaction on the driver's own connection (sqlite3 or psycopg), for
-        the delivery worker's statements (`storage.delivery_queue`): committed when the block
+        the delivery worker's statements (`outbox.queue`): committed when the block
         ends, rolled back on error.
 
         wait=False (SQLite): raise WriteLockBusy at once if another process holds the lock. The

@@ -1,0 +1,148 @@
+"""Every statement the delivery worker runs, by name: one catalogue, written once for both
+databases (`spelling` says what each spells its own way), built once per database.
+
+'pending' is written into the SQL, not bound: only then can the planner see that the partial
+index of pending deliveries serves the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from portin.outbox.spelling import SPELLINGS, Spelling
+
+# An ordered channel's delivery waits while an earlier one (a lower event seq; on a tie, an
+# older delivery id) of its order to its channel is still pending: being sent, or waiting for
+# a retry. A delivered or failed one no longer holds it. A delivery to a channel that is not
+# ordered has no order_seq, and the check stops there.
+_EARLIER = ("SELECT 1 FROM deliveries AS earlier"
+            " WHERE earlier.status = 'pending' AND earlier.order_seq IS NOT NULL"
+            " AND earlier.porting_order_id = deliveries.porting_order_id"
+            " AND earlier.notification_channel_id = deliveries.notification_channel_id"
+            " AND earlier.order_seq <= deliveries.order_seq"  # a range in the index
+            " AND (earlier.order_seq < deliveries.order_seq OR earlier.id < deliveries.id)")
+_DUE = ("status = 'pending' AND next_attempt_at <= :now"
+        " AND (lease_until IS NULL OR lease_until < :now)"
+        f" AND (order_seq IS NULL OR NOT EXISTS ({_EARLIER}))")
+
+
+def any_due(s: Spelling) -> str:
+    return f"SELECT 1 FROM deliveries WHERE {_DUE} LIMIT 1"
+
+
+def candidates(s: Spelling) -> str:
+    return (f"SELECT id, organization_id, method, destination FROM deliveries WHERE {_DUE}"
+            f" AND destination NOT IN ({s.ids('busy')})"
+            f" ORDER BY next_attempt_at LIMIT :candidates {s.skip_locked}")
+
+
+def lease(s: Spelling) -> str:
+    return ("UPDATE deliveries SET lease_until = :lease_until, leased_by = :worker"
+            f" WHERE id IN ({s.ids('chosen')})"
+            " RETURNING id, organization_id, method, destination, attempt_count, created_at,"
+            " event_id")
+
+
+def events(s: Spelling) -> str:
+    return (f"SELECT id, event_type, porting_order_id, {s.text('payload')} AS payload,"
+            f" created_at, sequence FROM porting_events WHERE id IN ({s.ids('events')})")
+
+
+def release(s: Spelling) -> str:
+    """The leases this worker holds but is not sending: those of a claim that the database
+    committed while the connection failed before it could say so."""
+    return ("UPDATE deliveries SET lease_until = NULL, leased_by = NULL"
+            f" WHERE status = 'pending' AND leased_by = :worker"
+            f" AND id NOT IN ({s.ids('sending')})")
+
+
+def signing_keys(s: Spelling) -> str:
+    """An organization's signing keys from the one current at :now on: it and any announced."""
+    return ("SELECT seed, valid_from FROM signing_keys WHERE organization_id = :organization_id"
+            " AND valid_from >= coalesce((SELECT max(valid_from) FROM signing_keys"
+            " WHERE organization_id = :organization_id AND valid_from <= :now), :now)"
+            " ORDER BY valid_from")
+
+
+def advance(s: Spelling) -> str:
+    """Guarded by the lease and the attempt number: a worker that lost its lease (it hung past
+    lease_until and another worker took over) changes nothing."""
+    return ("UPDATE deliveries SET attempt_count = :attempt, status = :status,"
+            " lease_until = NULL, leased_by = NULL, last_error = :error,"
+            " finished_at = :finished, started_at = coalesce(started_at, :started),"
+            " next_attempt_at = coalesce(:next, next_attempt_at)"
+            " WHERE id = :id AND leased_by = :worker AND attempt_count = :previous")
+
+
+def insert_attempt(s: Spelling) -> str:
+    return ("INSERT INTO delivery_attempts (id, delivery_id, attempt, status, started_at,"
+            " finished_at, duration_ms, http, email, error, errors, sent_by)"
+            " VALUES (:id, :delivery_id, :attempt, :status, :started, :finished, :duration_ms,"
+            f" {s.json('http')}, {s.json('email')}, :error, {s.json('errors')}, :worker)")
+
+
+# -- endpoint health (domain/endpoint_health.py) ------------------------------------------
+def disabled(s: Spelling) -> str:
+    return ("SELECT id FROM delivery_destinations"
+            f" WHERE state = 'disabled' AND id IN ({s.ids('destinations')})")
+
+
+def pause(s: Spelling) -> str:
+    """A due delivery whose destination is disabled is paused at its claim instead of sent:
+    kept, out of the queue, until the destination is enabled."""
+    return ("UPDATE deliveries SET status = 'paused', lease_until = NULL, leased_by = NULL"
+            f" WHERE id IN ({s.ids('paused')}) AND status = 'pending'")
+
+
+def pause_destination(s: Spelling) -> str:
+    """When the worker disables a destination, its deliveries waiting for a retry are paused
+    at once (those being sent are paused at their next claim)."""
+    return ("UPDATE deliveries SET status = 'paused'"
+            " WHERE organization_id = :organization_id AND method = :method"
+            " AND destination = :destination AND status = 'pending' AND leased_by IS NULL")
+
+
+def health(s: Spelling) -> str:
+    """Locked on PostgreSQL (in id order, so two workers never wait on each other in a
+    circle): two workers moving one destination's health take turns instead of overwriting
+    each other."""
+    return ("SELECT id, state, consecutive_failures, failing_since, last_error,"
+            " last_failure_at, last_success_at, disabled_at, disabled_reason, alerted"
+            f" FROM delivery_destinations WHERE id IN ({s.ids('destinations')})"
+            f" ORDER BY id {s.for_update}")
+
+
+def save_health(s: Spelling) -> str:
+    """Only a person enables a disabled destination: a worker's write never undoes it."""
+    return ("INSERT INTO delivery_destinations (id, organization_id, method, destination,"
+            " state, consecutive_failures, failing_since, last_error, last_failure_at,"
+            " last_success_at, disabled_at, disabled_reason, alerted, created_at, updated_at)"
+            " VALUES (:id, :organization_id, :method, :destination, :state,"
+            " :consecutive_failures, :failing_since, :last_error, :last_failure_at,"
+            " :last_success_at, :disabled_at, :disabled_reason, :alerted, :now, :now)"
+            " ON CONFLICT (id) DO UPDATE SET state = excluded.state,"
+            " consecutive_failures = excluded.consecutive_failures,"
+            " failing_since = excluded.failing_since, last_error = excluded.last_error,"
+            " last_failure_at = excluded.last_failure_at,"
+            " last_success_at = excluded.last_success_at, disabled_at = excluded.disabled_at,"
+            " disabled_reason = excluded.disabled_reason, alerted = excluded.alerted,"
+            " updated_at = excluded.updated_at"
+            " WHERE delivery_destinations.state <> 'disabled'")
+
+
+def insert_alert(s: Spelling) -> str:
+    return ("INSERT INTO destination_alerts (id, organization_id, destination_id, kind,"
+            " facts, created_at, attempts) VALUES (:id, :organization_id, :destination_id,"
+            f" :kind, {s.json('facts')}, :now, 0)")
+
+
+CATALOGUE: dict[str, Callable[[Spelling], str]] = {
+    builder.__name__: builder for builder in (
+        any_due, candidates, lease, events, release, signing_keys, advance, insert_attempt,
+        disabled, pause, pause_destination, health, save_health, insert_alert)}
+
+# Each statement in each database's spelling (and parameter style), built once.
+SQL: dict[str, dict[str, str]] = {
+    name: {statement: spelling.parameters(build(spelling))
+           for statement, build in CATALOGUE.items()}
+    for name, spelling in SPELLINGS.items()}

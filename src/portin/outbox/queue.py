@@ -1,0 +1,157 @@
+"""The worker's side of the outbox: claiming due deliveries and recording attempts.
+
+This is the hottest path in portin: every delivery is claimed, leased and recorded here. So
+its statements (`queries`) are plain SQL run on the driver's own connection (sqlite3 or
+psycopg), not SQLAlchemy statements: on this path SQLAlchemy's per-statement and per-value
+work cost about as much as the database's own (`bench/delivery.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from portin.domain import endpoint_health
+from portin.domain.endpoint_health import destination_id
+from portin.domain.ids import new_id
+from portin.outbox import health
+from portin.outbox.rows import AttemptRecord, Claimed
+from portin.outbox.statements import Statements
+from portin.storage.db import compact_json
+
+DEFAULT_HEALTH_RULES = endpoint_health.Rules(disable_after_seconds=5 * 86_400,
+                                             alert_after_failures=5)
+
+
+class DeliveryQueue:
+    """Claims and records on one driver connection, in the caller's transaction."""
+
+    def __init__(self, connection: Any, dialect_name: str,
+                 health_rules: endpoint_health.Rules = DEFAULT_HEALTH_RULES) -> None:
+        self._statements = Statements(connection, dialect_name)
+        self._spelling = self._statements.spelling
+        self._health_rules = health_rules
+
+    def any_due(self, now: datetime) -> bool:
+        """A cheap read (no write lock needed): is any delivery due and unleased?"""
+        return bool(self._statements.rows("any_due", {"now": self._spelling.to_db(now)}))
+
+    def claim(self, worker_id: str, now: datetime, lease_until: datetime, limit: int,
+              per_destination: int, busy_destinations: Sequence[str]) -> list[Claimed]:
+        """Lease up to `limit` due deliveries, oldest due first, at most `per_destination` to
+        any one destination and none to a destination that is already busy. On PostgreSQL
+        the candidates are locked with SKIP LOCKED, so concurrent workers take disjoint sets;
+        on SQLite the write transaction itself is exclusive. A candidate whose destination is
+        disabled is paused instead."""
+        if limit <= 0:
+            return []
+        spelling, statements = self._spelling, self._statements
+        if spelling.before_claim is not None:
+            statements.execute(spelling.before_claim)
+        candidates = statements.rows("candidates", {
+            "now": spelling.to_db(now), "busy": spelling.id_list(list(busy_destinations)),
+            "candidates": limit * 4})
+        # A claim's candidates go to few destinations: their ids are derived once each.
+        ids = {named: destination_id(*named) for named in {
+            (row["organization_id"], row["method"], row["destination"]) for row in candidates}}
+        disabled = self._disabled(set(ids.values()))
+        per: dict[str, int] = {}
+        chosen: list[str] = []
+        paused: list[str] = []
+        for row in candidates:
+            destination = row["destination"]
+            if disabled and ids[row["organization_id"], row["method"], destination] in disabled:
+                paused.append(row["id"])
+                continue
+            if per.get(destination, 0) >= per_destination:
+                continue
+            per[destination] = per.get(destination, 0) + 1
+            chosen.append(row["id"])
+            if len(chosen) >= limit:
+                break
+        if paused:
+            statements.many("pause", [{"paused": spelling.id_list(paused)}])
+        if not chosen:
+            return []
+        leased = statements.rows("lease", {"lease_until": spelling.to_db(lease_until),
+                                           "worker": worker_id,
+                                           "chosen": spelling.id_list(chosen)})
+        events = {row["id"]: row for row in statements.rows("events", {
+            "events": spelling.id_list(list({row["event_id"] for row in leased}))})}
+        position = {delivery_id: n for n, delivery_id in enumerate(chosen)}
+        claimed = []
+        for row in sorted(leased, key=lambda row: position[row["id"]]):
+            event = events[row["event_id"]]
+            claimed.append(Claimed(
+                delivery_id=row["id"], organization_id=row["organization_id"],
+                method=row["method"], destination=row["destination"],
+                attempt=row["attempt_count"] + 1,
+                created_at=spelling.from_db(row["created_at"]), event_id=row["event_id"],
+                event_type=event["event_type"], porting_order_id=event["porting_order_id"],
+                payload_json=event["payload"], occurred_at=spelling.from_db(event["created_at"]),
+                sequence=event["sequence"]))
+        return claimed
+
+    def _disabled(self, ids: set[str]) -> set[str]:
+        """Those of these destinations that are disabled."""
+        if not ids:
+            return set()
+        return {row["id"] for row in self._statements.rows("disabled", {
+            "destinations": self._spelling.id_list(sorted(ids))})}
+
+    def record(self, worker_id: str, records: Sequence[AttemptRecord]) -> int:
+        """Write the attempts, move their deliveries and destinations on. A delivery whose
+        lease this worker lost (another worker took it over) is left alone. Returns how many
+        were recorded.
+
+        Fast path: one executemany for every delivery; when it moves them all (the usual
+        case) the attempts are inserted in one go. Otherwise the batch is redone row by row
+        inside a savepoint, to find the deliveries whose lease was lost."""
+        if not records:
+            return 0
+        to_db, statements = self._spelling.to_db, self._statements
+        moves = [{"id": r.claimed.delivery_id, "worker": worker_id,
+                  "previous": r.claimed.attempt - 1, "attempt": r.claimed.attempt,
+                  "status": r.delivery_status, "error": r.error,
+                  "finished": to_db(r.finished_at), "started": to_db(r.started_at),
+                  "next": None if r.next_attempt_at is None else to_db(r.next_attempt_at)}
+                 for r in records]
+        statements.execute("SAVEPOINT portin_record")
+        if statements.many("advance", moves) == len(moves):
+            statements.execute("RELEASE SAVEPOINT portin_record")
+            kept = list(records)
+        else:
+            statements.execute("ROLLBACK TO SAVEPOINT portin_record")
+            statements.execute("RELEASE SAVEPOINT portin_record")
+            kept = [record for record, move in zip(records, moves, strict=True)
+                    if statements.many("advance", [move]) == 1]
+        if kept:
+            statements.many("insert_attempt", [
+                {"id": new_id(), "delivery_id": r.claimed.delivery_id,
+                 "attempt": r.claimed.attempt, "status": r.status,
+                 "started": to_db(r.started_at), "finished": to_db(r.finished_at),
+                 "duration_ms": r.duration_ms, "http": _json_or_null(r.http),
+                 "email": _json_or_null(r.email), "error": r.error,
+                 "errors": compact_json(r.errors), "worker": worker_id} for r in kept])
+            health.move(statements, kept, self._health_rules)
+        return len(kept)
+
+    def release_leases(self, worker_id: str, sending: Sequence[str]) -> int:
+        """Give up this worker's leases on deliveries it is not sending. After a failed claim
+        the worker cannot tell whether the database committed it (a connection cut between the
+        commit and its answer): such leases would hold their deliveries until they ran out.
+        Returns how many were released."""
+        return self._statements.many("release", [
+            {"worker": worker_id, "sending": self._spelling.id_list(list(sending))}])
+
+    def signing_keys(self, organization_id: str, now: datetime) -> list[tuple[str, datetime]]:
+        """The seed and valid_from of the organization's key current at `now` and of any key
+        announced after it, oldest first."""
+        return [(str(row["seed"]), self._spelling.from_db(row["valid_from"]))
+                for row in self._statements.rows("signing_keys", {
+                    "organization_id": organization_id, "now": self._spelling.to_db(now)})]
+
+
+def _json_or_null(value: Any) -> str | None:
+    return None if value is None else compact_json(value)

@@ -26,8 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portin.api.app import create_app
 from portin.config import Settings
+from portin.outbox import pending
 from portin.services import event_feed
-from portin.storage import pending_rows
 from portin.storage.db import Database
 from portin.storage.models import PortingEvent, PortingOrder
 from tests.conftest import Api, make_operator_headers, make_tenant
@@ -75,7 +75,7 @@ def test_a_follower_sees_every_committed_event_once(pg_api: Api, postgres_db: Da
                         for _ in range(rng.randint(1, 3)):
                             ids.append(record_comment(session, rng.choice(order_ids),
                                                       f"w{seed}-{t}"))
-                        pending_rows.write(session)  # the positions are taken here
+                        pending.write(session)  # the positions are taken here
                         time.sleep(rng.random() * 0.004)  # a window before the commit
                         if rng.random() < 0.1:
                             raise _Abandoned
@@ -149,7 +149,7 @@ def test_a_second_writer_waits_until_the_first_commits(pg_api: Api,
 
     with db.writing() as session:
         first_id = record_comment(session, first_order, "first")
-        pending_rows.write(session)  # position 1 taken; its counter row stays locked
+        pending.write(session)  # position 1 taken; its counter row stays locked
         thread = threading.Thread(target=second_writer)
         thread.start()
         # The second cannot take a position, so cannot commit, before the first commits.
@@ -170,7 +170,7 @@ def test_a_rolled_back_writer_leaves_no_gap(pg_api: Api, postgres_db: Database) 
     def abandoned() -> None:
         with db.writing() as session:
             record_comment(session, order_id, "lost")
-            pending_rows.write(session)
+            pending.write(session)
             raise _Abandoned
 
     with pytest.raises(_Abandoned):

@@ -219,7 +219,10 @@ def test_a_number_cannot_be_on_two_live_orders(api: Api) -> None:
 
 def test_public_key_is_the_organizations(api: Api, tenant: Tenant) -> None:
     body = api.user("GET", "/v2/public_key")
-    assert body["data"] == {"public_key": tenant.public_key, "record_type": "public_key"}
+    data = body["data"]
+    assert (data["public_key"], data["record_type"]) == (tenant.public_key, "public_key")
+    # No rotation announced: no next key (test_signing_keys_api.py covers rotations).
+    assert (data["next_public_key"], data["next_key_id"], data["switch_at"]) == (None, None, None)
 
 
 def test_openapi_and_docs_are_served_without_a_key(client: TestClient) -> None:

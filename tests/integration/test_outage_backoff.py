@@ -19,9 +19,9 @@ from sqlalchemy.engine import make_url
 
 from portin.api.app import create_app
 from portin.config import Settings
-from portin.delivery.pg_wake import listen_for_work
 from portin.domain.timefmt import utcnow
-from portin.storage.db import WAKE_CHANNEL, Database
+from portin.outbox.wake import WAKE_CHANNEL, listen_for_work
+from portin.storage.db import Database
 from portin.storage.models import Delivery
 from portin.worker.outage import LONGEST_PAUSE_SECONDS, OutageBackoff
 from portin.worker.scheduler import run_scheduler
@@ -155,10 +155,10 @@ def test_listening_for_wake_ups_says_once_that_it_failed_and_once_that_it_is_bac
             connection.execute(f"NOTIFY {WAKE_CHANNEL}")  # the listener returns at once
         await asyncio.wait_for(listener, 5)
 
-    with caplog.at_level(logging.INFO, logger="portin.delivery.pg_wake"), \
+    with caplog.at_level(logging.INFO, logger="portin.outbox.wake"), \
             TcpProxy(port).running() as proxy:
         asyncio.run(scenario(proxy))
-    lines = [r for r in caplog.records if r.name == "portin.delivery.pg_wake"]
+    lines = [r for r in caplog.records if r.name == "portin.outbox.wake"]
     assert [r.levelname for r in lines] == ["WARNING", "INFO"], [r.getMessage() for r in lines]
     assert all("\n" not in r.getMessage() for r in lines)
 

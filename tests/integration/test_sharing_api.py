@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from portin.domain.timefmt import utcnow
+from portin.outbox.fan_out import targets
 from portin.services import documents, sharing
 from portin.services.order_documents import set_order_document
-from portin.services.outbox import targets
 from portin.services.server_secrets import get_or_create
 from portin.storage.db import Database
 from portin.storage.models import (

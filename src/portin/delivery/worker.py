@@ -25,15 +25,14 @@ from portin.config import Settings, health_rules, lease_seconds, public_base_url
 from portin.delivery.email import EmailSender, RenderedEmail, render
 from portin.delivery.email_context import email_context
 from portin.delivery.key_cache import SigningKeyCache
-from portin.delivery.pg_wake import listen_for_work
 from portin.delivery.results import SendResult
 from portin.delivery.webhook import WebhookSender, envelope
 from portin.domain.retry import Outcome, RetryPolicy, decide
 from portin.domain.timefmt import iso, utcnow
 from portin.metrics import DELIVERIES_CLAIMED, DELIVERY_ATTEMPTS, DELIVERY_SECONDS
+from portin.outbox import wake
 from portin.outbox.queue import DeliveryQueue
 from portin.outbox.rows import AttemptRecord, Claimed
-from portin.storage import sqlite_wake
 from portin.storage.db import Database, WriteLockBusy
 from portin.worker.outage import OutageBackoff
 
@@ -89,7 +88,7 @@ class DeliveryWorker:
         self._wake.set()
 
     def _woken_by_datagram(self, wake_socket: socket.socket) -> None:
-        sqlite_wake.drain(wake_socket)
+        wake.drain(wake_socket)
         self._committed()
 
     # -- the loop -----------------------------------------------------------------------
@@ -98,8 +97,8 @@ class DeliveryWorker:
         await self.webhooks.start()
         self.db.wake_listeners.append(self.wake)
         listener = (None if self.db.is_sqlite else asyncio.create_task(
-            listen_for_work(self.db.url, self._committed, stop)))
-        wake_socket = sqlite_wake.bind_listener(self.db.wake_address)
+            wake.listen_for_work(self.db.url, self._committed, stop)))
+        wake_socket = wake.bind_listener(self.db.wake_address)
         if wake_socket is not None:
             self._loop.add_reader(wake_socket, self._woken_by_datagram, wake_socket)
         log.info("delivery worker %s ready (%s)", self.worker_id,

@@ -13,6 +13,9 @@ from portin.api.deps import get_db
 from portin.domain.errors import NotFound, PortinError
 from portin.domain.events import EventType
 from portin.domain.timefmt import utcnow
+from portin.outbox import log as delivery_store
+from portin.outbox.fan_out import Narrowing
+from portin.outbox.log import DeliveryFilters
 from portin.portal.pages_destinations import destinations_with_paused
 from portin.portal.web import (
     check_csrf,
@@ -21,13 +24,10 @@ from portin.portal.web import (
     render,
     signed_in,
 )
-from portin.services.outbox import Narrowing
 from portin.services.republish import republish
 from portin.services.users import SignedIn
-from portin.storage import deliveries as delivery_store
 from portin.storage import events as event_store
 from portin.storage.db import Database
-from portin.storage.deliveries import DeliveryFilters
 from portin.storage.events import EventFilters
 from portin.storage.paging import PageRequest
 

@@ -13,6 +13,8 @@ from portin.config import Settings
 from portin.domain.errors import PortinError
 from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
 from portin.domain.timefmt import utcnow
+from portin.outbox import log as delivery_store
+from portin.outbox.log import DeliveryFilters
 from portin.portal.pages_order_paperwork import paperwork_context
 from portin.portal.web import (
     check_csrf,
@@ -23,11 +25,9 @@ from portin.portal.web import (
 )
 from portin.services import orders as order_service
 from portin.services.users import SignedIn
-from portin.storage import deliveries as delivery_store
 from portin.storage import events as event_store
 from portin.storage import orders as order_store
 from portin.storage.db import Database
-from portin.storage.deliveries import DeliveryFilters
 from portin.storage.orders import OrderFilters
 from portin.storage.paging import PageRequest
 

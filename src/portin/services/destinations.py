@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 
 from portin.domain import endpoint_health as health
 from portin.domain.errors import NotFound
-from portin.services.outbox import notify_workers
+from portin.outbox.wake import wake_at_commit
 from portin.storage import destinations as store
-from portin.storage.db import WAKE_FLAG
 from portin.storage.models import DeliveryDestination
 
 
@@ -51,9 +50,8 @@ def enable(session: Session, organization_id: str, destination_id: str, now: dat
         return Changed(row, 0)
     _store(row, health.enabled(_health(row)), now)
     resumed = store.resume_paused(session, row)
-    if resumed and not session.info.get(WAKE_FLAG):
-        session.info[WAKE_FLAG] = True  # the in-process worker claims them at commit
-        notify_workers(session)
+    if resumed:
+        wake_at_commit(session)
     return Changed(row, resumed)
 
 

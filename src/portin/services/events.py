@@ -16,8 +16,7 @@ from portin.domain import events as payloads
 from portin.domain.events import EventType, OrderFacts
 from portin.domain.ids import new_id
 from portin.metrics import EVENTS_WRITTEN
-from portin.services.outbox import targets, write_deliveries
-from portin.storage import events as event_store
+from portin.outbox import pending
 from portin.storage.models import PortingOrder
 
 
@@ -40,16 +39,15 @@ def facts(order: PortingOrder) -> OrderFacts:
 def record(session: Session, order: PortingOrder, event_type: EventType,
            payload: dict[str, Any] | None, now: datetime) -> str:
     """Write the event and its deliveries (the outbox) in the caller's transaction; return
-    the event's id. Plain inserts, no ORM objects: this runs for every change. `payload` is
-    None for the two types the public API sends no webhook for (loa_updated,
+    the event's id. Plain inserts, no ORM objects: this runs for every change; the
+    deliveries go to what is subscribed when the transaction writes it (`outbox.pending`).
+    `payload` is None for the two types the public API sends no webhook for (loa_updated,
     sharing_token_expired): they are stored with a null payload and no deliveries."""
     event_id = new_id()
-    found = targets(session, order.organization_id, str(event_type), order.webhook_url)
-    event_store.append(session, {
+    pending.record_event(session, {
         "id": event_id, "organization_id": order.organization_id,
         "porting_order_id": order.id, "event_type": str(event_type), "payload": payload,
-        "notification_methods": sorted({t.method for t in found}), "created_at": now})
-    write_deliveries(session, order.organization_id, event_id, str(event_type), found, now)
+        "created_at": now}, order.webhook_url)
     EVENTS_WRITTEN.labels(str(event_type)).inc()
     return event_id
 

@@ -14,7 +14,6 @@ from portin.domain import notification_catalog as catalog
 from portin.domain.email_address import validate_email
 from portin.domain.errors import InvalidRequest, NotFound
 from portin.domain.webhook_urls import validate_webhook_url
-from portin.services.outbox import forget_subscriptions
 from portin.storage import notifications as store
 from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
 
@@ -78,7 +77,6 @@ def rename_profile(session: Session, organization_id: str, profile_id: str, name
 def delete_profile(session: Session, organization_id: str, profile_id: str
                    ) -> NotificationProfile:
     """Deleting a profile deletes its channels and settings with it."""
-    forget_subscriptions(session)
     profile = require_profile(session, organization_id, profile_id)
     for setting in store.settings_of_profile(session, profile.id):
         session.delete(setting)
@@ -116,7 +114,6 @@ def _channel_type(value: str | None) -> str:
 
 def create_channel(session: Session, organization_id: str, fields: dict[str, Any],
                    settings: Settings, now: datetime) -> NotificationChannel:
-    forget_subscriptions(session)
     channel_type = _channel_type(fields.get("channel_type_id"))
     profile_id = fields.get("notification_profile_id")
     if not profile_id:
@@ -137,7 +134,6 @@ def create_channel(session: Session, organization_id: str, fields: dict[str, Any
 def update_channel(session: Session, organization_id: str, channel_id: str,
                    fields: dict[str, Any], settings: Settings, now: datetime
                    ) -> NotificationChannel:
-    forget_subscriptions(session)
     channel = require_channel(session, organization_id, channel_id)
     channel_type = channel.channel_type_id
     if fields.get("channel_type_id") is not None:
@@ -160,7 +156,6 @@ def update_channel(session: Session, organization_id: str, channel_id: str,
 def delete_channel(session: Session, organization_id: str, channel_id: str
                    ) -> NotificationChannel:
     """Deleting a channel deletes the settings that name it: nothing is sent there any more."""
-    forget_subscriptions(session)
     channel = require_channel(session, organization_id, channel_id)
     for setting in store.settings_of_channel(session, channel.id):
         session.delete(setting)
@@ -172,7 +167,6 @@ def delete_channel(session: Session, organization_id: str, channel_id: str
 
 def create_setting(session: Session, organization_id: str, fields: dict[str, Any],
                    now: datetime) -> NotificationSetting:
-    forget_subscriptions(session)
     condition_id = fields.get("notification_event_condition_id")
     condition = catalog.condition(condition_id or "")
     if condition is None:
@@ -214,7 +208,6 @@ def create_setting(session: Session, organization_id: str, fields: dict[str, Any
 
 def delete_setting(session: Session, organization_id: str, setting_id: str
                    ) -> NotificationSetting:
-    forget_subscriptions(session)
     setting = require_setting(session, organization_id, setting_id)
     session.delete(setting)
     session.flush()

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
 from portin.domain.errors import InvalidRequest
+from portin.outbox import pending
+from portin.outbox.fan_out import Target, delivery_row
 from portin.services.notifications import require_channel
-from portin.services.outbox import Target, delivery_row, wake_workers
-from portin.storage import deliveries as delivery_store
 from portin.storage import notifications as subscriptions
 from portin.storage import recovery as store
 from portin.storage.recovery import FailedScope
@@ -72,8 +72,7 @@ def recover(session: Session, scope: FailedScope, now: datetime,
             new[key] = row["id"]
         recovered_by.append((delivery.id, new[key]))
     if rows:
-        delivery_store.insert_pending(session, rows)
+        pending.add_deliveries(session, rows)
         store.mark_recovered(session, recovered_by)
-        wake_workers(session)
     return Recovery(len(recovered_by), len(rows),
                     store.count_failed(session, scope, channels))

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from portin.domain import notification_catalog as catalog
 from portin.domain.errors import InvalidRequest, NotFound
 from portin.domain.events import is_notified
+from portin.outbox import pending
+from portin.outbox.fan_out import Narrowing, delivery_row, targets
 from portin.services.notifications import require_channel
-from portin.services.outbox import Narrowing, fan_out
 from portin.storage import events as event_store
 from portin.storage import notifications as subscriptions
 from portin.storage.models import PortingOrder
@@ -40,4 +41,11 @@ def republish(session: Session, organization_id: str, event_id: str, narrowing: 
     if narrowing.webhook_url_only and not webhook_url:
         raise InvalidRequest("The order has no webhook_url to republish to.",
                              pointer="/webhook_url_only")
-    return fan_out(session, event, webhook_url, now, narrowing, republished=True)
+    found = targets(session, organization_id, event.event_type, webhook_url, narrowing)
+    event.notification_methods = sorted(set(event.notification_methods or [])
+                                        | {t.method for t in found})
+    place = (event.porting_order_id, event.seq)  # an ordered channel's keeps its place
+    pending.add_deliveries(session, [
+        delivery_row(organization_id, event.id, event.event_type, target, now, True,
+                     place if target.ordered else None) for target in found])
+    return len(found)

@@ -24,15 +24,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
-from portin.storage import pending_rows, sqlite_wake
-
-# Set in a session's `info` by whoever writes deliveries; after that session commits, the
-# database calls its wake listeners (the in-process delivery worker), so a new delivery is
-# sent at once rather than at the worker's next poll.
-WAKE_FLAG = "portin.deliveries_written"
-# The PostgreSQL channel on which such a commit also tells workers in other processes (on
-# SQLite, see sqlite_wake).
-WAKE_CHANNEL = "portin_deliveries"
+from portin.outbox import pending
+from portin.outbox.wake import WAKE_FLAG, WakeSender, wake_address
 
 
 class WriteLockBusy(Exception):
@@ -92,12 +85,12 @@ class Database:
         self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        # Events and deliveries are inserted in bulk at commit (see pending_rows).
-        pending_rows.attach(self._write)
-        pending_rows.attach(self._read)
+        # Events and deliveries are inserted in bulk at commit (see outbox/pending.py).
+        pending.attach(self._write)
+        pending.attach(self._read)
         self.wake_listeners: list[Callable[[], None]] = []
-        self.wake_address = sqlite_wake.wake_address(self.url) if self.is_sqlite else None
-        self._wake_other_processes = sqlite_wake.WakeSender(self.wake_address)
+        self.wake_address = wake_address(self.url) if self.is_sqlite else None
+        self._wake_other_processes = WakeSender(self.wake_address)
         self._write_lock = threading.Lock()
         event.listen(self._write, "after_commit", self._after_commit)
 

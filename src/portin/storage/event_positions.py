@@ -1,5 +1,5 @@
 """Numbers for new events: each order's next sequence (1, 2, 3 ...) and each organization's
-next feed position, taken when a transaction's events are inserted (`pending_rows.write`).
+next feed position, taken when a transaction's events are inserted (`outbox.pending.write`).
 
 Both come from counter rows (`event_positions`) moved with one upsert
 `... SET last = last + n RETURNING last`. The upsert locks a counter's row until the
@@ -15,7 +15,7 @@ transaction ends, so:
 
 The cost: an organization's writers of events take turns from their first event insert to
 their commit. That window is short because events are inserted just before commit (see
-`pending_rows`). On SQLite writers take turns anyway (BEGIN IMMEDIATE).
+`outbox/pending.py`). On SQLite writers take turns anyway (BEGIN IMMEDIATE).
 
 Counters are locked in one order (organizations, then orders, each sorted), and every
 transaction that holds an order's counter holds its organization's, so transactions of one

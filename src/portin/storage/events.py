@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from portin.storage import pending_rows
 from portin.storage.models import EventCount, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
 
@@ -21,12 +20,6 @@ class EventFilters:
     porting_order_id: str | None = None
     created_gte: datetime | None = None
     created_lte: datetime | None = None
-
-
-def append(session: Session, row: dict[str, Any]) -> None:
-    """Add an event to the caller's transaction; it is inserted, and counted, with the
-    transaction's other events (see `pending_rows`). Events are never updated or deleted."""
-    pending_rows.pending(session).events.append(row)
 
 
 def recount(session: Session) -> None:

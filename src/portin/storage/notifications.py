@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
@@ -93,7 +93,7 @@ class Subscription:
     ordered: bool = False
 
 
-def subscribed_channels(session: Session, organization_id: str,
+def subscribed_channels(session: Session | Connection, organization_id: str,
                         condition_ids: Sequence[str]) -> list[Subscription]:
     """Channels of the organization that an enabled setting for one of the conditions names,
     each once, oldest first."""

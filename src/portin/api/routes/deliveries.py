@@ -10,10 +10,10 @@ from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.routes.events import EVENT_TYPES
 from portin.domain.errors import NotFound
+from portin.outbox import log as store
+from portin.outbox.log import DeliveryFilters
 from portin.services.accounts import Caller
-from portin.storage import deliveries as store
 from portin.storage.db import Database
-from portin.storage.deliveries import DeliveryFilters
 from portin.storage.models import Delivery
 
 router = APIRouter(prefix="/v2", tags=["Webhook deliveries"])

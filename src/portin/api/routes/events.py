@@ -11,8 +11,8 @@ from portin.api.schemas import RepublishBody
 from portin.domain.errors import NotFound
 from portin.domain.events import EventType
 from portin.domain.timefmt import utcnow
+from portin.outbox.fan_out import Narrowing
 from portin.services.accounts import Caller
-from portin.services.outbox import Narrowing
 from portin.services.republish import republish
 from portin.storage import events as event_store
 from portin.storage.db import Database

@@ -1,35 +1,17 @@
-"""The delivery outbox's rows: new deliveries written with their event, and the delivery log.
-(The worker's claims and attempt records are in `delivery_queue`.)"""
+"""The delivery log: deliveries and their attempts as the API and the portal read them. (New
+deliveries are written by `pending`, claimed and recorded by `queue`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portin.storage import pending_rows
 from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
-
-
-def insert_pending(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Add deliveries to the caller's transaction (inserted in bulk, see `pending_rows`)."""
-    pending_rows.pending(session).deliveries.extend(rows)
-
-
-def place_in_line(session: Session, event_id: str) -> tuple[str, int]:
-    """(order id, seq) of an event, for a delivery to an ordered channel. An event of this
-    transaction is still pending: this query inserts it first (see `pending_rows`), and seq
-    is given at that insert. No autoflush: the caller's other changes go out as they would."""
-    with session.no_autoflush:
-        order_id, seq = session.execute(
-            select(PortingEvent.porting_order_id, PortingEvent.seq)
-            .where(PortingEvent.id == event_id)).one()
-    return str(order_id), int(seq)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""Event and delivery rows kept until their transaction writes them, in bulk.
+"""The outbox's rows of one transaction, kept until the transaction writes them, in bulk.
 
-Recording an event adds its row and its deliveries' rows here; they are inserted with one
-statement per table just before the transaction commits, or before the same session runs any
-query, so a transaction still reads its own events. A change that records many events (a
-split, a burst from the porting desk) then costs a few statements, not three per event.
-A rolled-back transaction drops them with everything else it did.
+Recording an event adds its row here, with what its deliveries need (its order's
+webhook_url). They are written just before the transaction commits, or before the same session
+runs any query, so a transaction still reads its own events: the destinations subscribed then
+are read (`fan_out`, once per organization), the events numbered (`storage/event_positions`),
+and events, their counts and their deliveries inserted with one statement per table. A change
+that records many events (a split, a burst from the porting desk) then costs a few
+statements, not three per event. A rolled-back transaction drops them with everything else.
 
 The database handle attaches the hooks that do this to its session factories (`attach`); a
 session made elsewhere has none, and recording an event in it raises instead of losing rows.
@@ -16,16 +18,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, event, insert
+from sqlalchemy import Connection, Insert, Table, bindparam, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from portin.outbox import fan_out
+from portin.outbox.wake import wake_at_commit
 from portin.storage import event_positions
 from portin.storage.models import Delivery, EventCount, PortingEvent
 
-_KEY = "portin.pending_rows"
-_ATTACHED = "portin.pending_rows_attached"
+_KEY = "portin.outbox_pending"
+_ATTACHED = "portin.outbox_attached"
 
 _events = cast(Table, PortingEvent.__table__)
 _deliveries = cast(Table, Delivery.__table__)
@@ -51,10 +55,12 @@ _ADD_TO_COUNT = {"postgresql": _add_to_count(postgresql_insert),
 @dataclass
 class PendingRows:
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Each event's order's webhook_url when it was recorded (its deliveries are made at write).
+    webhook_urls: list[str | None] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
-def pending(session: Session) -> PendingRows:
+def _pending(session: Session) -> PendingRows:
     if not session.info.get(_ATTACHED):
         raise RuntimeError("rows recorded in a session without the outbox's hooks would never"
                            " be written: use Database.writing()")
@@ -62,22 +68,62 @@ def pending(session: Session) -> PendingRows:
     return rows
 
 
+def record_event(session: Session, row: dict[str, Any], order_webhook_url: str | None
+                 ) -> None:
+    """Add an event to the caller's transaction, with deliveries to wherever it is subscribed
+    when the transaction writes it. Events are never updated or deleted."""
+    rows = _pending(session)
+    rows.events.append(row)
+    rows.webhook_urls.append(order_webhook_url)
+
+
+def add_deliveries(session: Session, deliveries: list[dict[str, Any]]) -> None:
+    """New deliveries of events already stored (a republish, a recover), written with the
+    transaction's other rows; the workers are woken when it commits."""
+    if deliveries:
+        _pending(session).deliveries.extend(deliveries)
+        wake_at_commit(session)
+
+
 def write(session: Session) -> None:
-    """Insert what is pending: events first (deliveries refer to them), numbered by
-    `event_positions`, then their counts in event_counts, then the deliveries."""
+    """Write what is pending: the events' deliveries found, the events numbered and inserted
+    (deliveries refer to them), then their counts in event_counts, then the deliveries."""
     rows: PendingRows | None = session.info.pop(_KEY, None)
     if rows is None or not (rows.events or rows.deliveries):
         return
     connection = session.connection()
+    deliveries = list(rows.deliveries)
     if rows.events:
+        found = fan_out.targets_of_many(connection, [
+            (row["organization_id"], row["event_type"], url)
+            for row, url in zip(rows.events, rows.webhook_urls, strict=True)])
+        for row, targets in zip(rows.events, found, strict=True):
+            row["notification_methods"] = sorted({t.method for t in targets})
         event_positions.assign(connection, rows.events)
         connection.execute(_INSERT_EVENTS, rows.events)
         added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
         connection.execute(_ADD_TO_COUNT[connection.dialect.name], [
             {"organization_id": organization_id, "event_type": event_type, "added": n}
             for (organization_id, event_type), n in added.items()])
-    if rows.deliveries:
-        connection.execute(_INSERT_DELIVERIES, rows.deliveries)
+        deliveries += _deliveries_of(connection, rows.events, found)
+    if deliveries:
+        connection.execute(_INSERT_DELIVERIES, deliveries)
+        wake_at_commit(session)
+
+
+def _deliveries_of(connection: Connection, events: list[dict[str, Any]],
+                   found: list[list[fan_out.Target]]) -> list[dict[str, Any]]:
+    """One pending delivery per event and target. An ordered channel's delivery keeps its
+    event's place in line (order, seq): the seqs are read only when one is ordered."""
+    ordered = [row["id"] for row, targets in zip(events, found, strict=True)
+               if any(t.ordered for t in targets)]
+    seqs: dict[str, int] = {row.id: row.seq for row in connection.execute(
+        select(PortingEvent.id, PortingEvent.seq).where(PortingEvent.id.in_(ordered)))
+    } if ordered else {}
+    return [fan_out.delivery_row(
+        row["organization_id"], row["id"], row["event_type"], target, row["created_at"],
+        False, (row["porting_order_id"], seqs[row["id"]]) if target.ordered else None)
+        for row, targets in zip(events, found, strict=True) for target in targets]
 
 
 def attach(sessions: sessionmaker[Session]) -> None:
@@ -87,7 +133,8 @@ def attach(sessions: sessionmaker[Session]) -> None:
     Whenever events are written, the ORM's pending changes are flushed first (an order's UPDATE
     takes its row lock), so the event counters (storage/event_positions.py) are always locked
     after the rows a transaction changes, never before: two writers of one order then cannot
-    deadlock, and the organization's next writer waits the shortest time."""
+    deadlock, and the organization's next writer waits the shortest time. (The flush also
+    makes subscription changes of the same transaction count.)"""
     event.listen(sessions, "after_transaction_create", _mark_attached)
     event.listen(sessions, "before_commit", _before_commit)
     event.listen(sessions, "do_orm_execute", _before_query)

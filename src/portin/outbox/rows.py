@@ -49,11 +49,5 @@ class AttemptRecord:
     errors: list[int]
 
 
-Row = dict[str, Any]
-
-
-def named(cursor: Any) -> list[Row]:
-    """The cursor's rows as {column: value}: read by name, whatever order a statement lists
-    its columns in."""
-    columns = [column[0] for column in cursor.description or ()]
-    return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+# A driver row read by column name: row["id"] (sqlite3.Row, or psycopg's dict row).
+Row = Any

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from portin.outbox.queries import SQL
-from portin.outbox.rows import Row, named
+from portin.outbox.rows import Row
 from portin.outbox.spelling import SPELLINGS, Spelling
 
 
@@ -17,10 +17,11 @@ class Statements:
         self._sql = SQL[dialect_name]
 
     def rows(self, name: str, params: dict[str, Any]) -> list[Row]:
-        cursor = self.connection.cursor()
+        """The statement's rows, each read by column name."""
+        cursor = self.spelling.named_cursor(self.connection)
         try:
             cursor.execute(self._sql[name], params)
-            return named(cursor)
+            return list(cursor.fetchall())
         finally:
             cursor.close()
 

@@ -103,6 +103,10 @@ def fill(db: Database, orders: int) -> Fixture:
     return Fixture(org.id, user_key, operator_key, order_ids, movable)
 
 
+def new_number(n: int) -> str:
+    return f"+1720{2_000_000 + n % 7_000_000:07d}"
+
+
 def requests(fixture: Fixture) -> list[Request]:
     user, operator = fixture.user_key, fixture.operator_key
     one = fixture.order_ids[-1]  # a draft: never moved by the writes
@@ -125,7 +129,7 @@ def requests(fixture: Fixture) -> list[Request]:
                 lambda n: ("/v2/porting_orders?page[size]=20", None, user)),
         Request("one_order", "GET", False, lambda n: (f"/v2/porting_orders/{one}", None, user)),
         Request("create_order", "POST", True,
-                lambda n: ("/v2/porting_orders", {"phone_numbers": [f"+1720{2_000_000 + n % 7_000_000:07d}"]}, user)),
+                lambda n: ("/v2/porting_orders", {"phone_numbers": [new_number(n)]}, user)),
         Request("add_comment", "POST", True,
                 lambda n: (f"/v2/porting_orders/{commented}/comments",
                            {"body": f"comment {n}"}, user)),
@@ -164,7 +168,7 @@ def capture(db: Database, settings: Settings, fixture: Fixture,
             seen = {value for _, params, _ in statements for value in _strings(params)}
             sent = set(_strings(body)) if body else set()
             fresh = {v for v in seen if (UUID.fullmatch(v) and v not in known)
-                     or v.startswith("sr_") or v in sent and v.startswith("+")}
+                     or v.startswith("sr_") or (v in sent and v.startswith("+"))}
             scenarios[kind.name] = {"writes": kind.writes, "statements": list(statements),
                                     "fresh": sorted(fresh)}
             print(f"  {kind.name}: {len(statements)} statements")
@@ -369,14 +373,14 @@ def main() -> None:
                     if (kind.name, "bare") not in results:
                         results[kind.name, "bare"] = measure(
                             base_bare, kind, numbers, True, args.concurrency, args.seconds)
-                    results[kind.name, f"portin×{count}"] = measure(
+                    results[kind.name, f"portin x{count}"] = measure(
                         f"http://127.0.0.1:{port}", kind, numbers, False, args.concurrency,
                         args.seconds)
             finally:
                 stop(server)
         for kind in kinds:
             ceiling = results[kind.name, "bare"][0].rate
-            for label in ["bare", *(f"portin×{c}" for c in processes)]:
+            for label in ["bare", *(f"portin x{c}" for c in processes)]:
                 best, half = results[kind.name, label]
                 ratio = "1.00" if label == "bare" else f"{best.rate / ceiling:.2f}"
                 errors = f" ({best.errors + half.errors} errors)" if best.errors + half.errors \

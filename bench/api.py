@@ -113,13 +113,17 @@ def requests(fixture: Fixture) -> list[Request]:
     commented = fixture.order_ids[-2]
     movable = fixture.movable_ids
 
+    exception: set[str] = set()  # the pool's orders now in exception (the rest are submitted)
+
     def move(n: int) -> tuple[str, dict[str, Any], str]:
-        # Round the pool: visit k sends an order to exception, visit k+1 brings it back.
+        # Round the pool: each visit moves the order to the other of the two statuses.
         order_id = movable[n % len(movable)]
-        if (n // len(movable)) % 2 == 0:
-            body: dict[str, Any] = {"value": "exception", "details": [{"code": "OTHER"}]}
+        if order_id in exception:
+            exception.discard(order_id)
+            body: dict[str, Any] = {"value": "submitted"}
         else:
-            body = {"value": "submitted"}
+            exception.add(order_id)
+            body = {"value": "exception", "details": [{"code": "OTHER"}]}
         return f"/v2/operator/porting_orders/{order_id}/status", body, operator
 
     return [

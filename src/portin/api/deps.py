@@ -18,12 +18,14 @@ from portin.services.sharing import SharedAccess
 from portin.storage.db import Database
 
 
-def get_db(request: Request) -> Database:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in a worker
+# thread, and the hop costs more than the dependency itself.
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -43,8 +45,8 @@ def any_caller(request: Request, db: Database = Depends(get_db),
     address = client_address(request)
     limits.refuse_if_failing_auth(address)
     try:
-        with db.reading() as session:
-            caller = authenticate(session, _bearer(request))
+        with db.driver_reading() as connection:
+            caller = authenticate(connection, db.dialect_name, _bearer(request))
     except Unauthenticated:
         limits.count_failed_auth(address)
         raise
@@ -52,14 +54,14 @@ def any_caller(request: Request, db: Database = Depends(get_db),
     return caller
 
 
-def user_caller(caller: Caller = Depends(any_caller)) -> Caller:
+async def user_caller(caller: Caller = Depends(any_caller)) -> Caller:
     """An organization's key. Operator keys are refused on the user API."""
     if caller.kind != "user" or caller.organization_id is None:
         raise Forbidden("Operator keys act through /v2/operator; use an organization's key.")
     return caller
 
 
-def operator_caller(caller: Caller = Depends(any_caller)) -> Caller:
+async def operator_caller(caller: Caller = Depends(any_caller)) -> Caller:
     if caller.kind != "operator":
         raise Forbidden("This endpoint is for the porting desk; it needs an operator key.")
     return caller

@@ -96,9 +96,14 @@ def _safely(count: Callable[[], T], default: D) -> T | D:
         return default
 
 
-def rate_limits(request: Request) -> RateLimits:
+def limits_of(request: Request) -> RateLimits:
     limits: RateLimits = request.app.state.rate_limits
     return limits
+
+
+async def rate_limits(request: Request) -> RateLimits:
+    """The dependency: async, as it does no I/O, so FastAPI runs it without a worker thread."""
+    return limits_of(request)
 
 
 def client_address(request: Request) -> str:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portin.api.deps import get_db
-from portin.api.rate_limit import client_address, rate_limits
+from portin.api.rate_limit import client_address, limits_of
 from portin.domain.errors import PortinError, RateLimited
 from portin.domain.timefmt import utcnow
 from portin.portal.web import (
@@ -78,7 +78,7 @@ def login(request: Request, email: str = Form(""), password: str = Form(""),
         return _login_page(request, 403, "Your sign-in form expired; please try again.",
                            email, safe_next_path(next))
     try:
-        rate_limits(request).count_sign_in(client_address(request))
+        limits_of(request).count_sign_in(client_address(request))
     except RateLimited as too_many:
         page = _login_page(request, too_many.status_code, too_many.detail, email,
                            safe_next_path(next))

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -96,9 +97,10 @@ def revoke_raw_key(session: Session, raw_key: str) -> ApiKey:
     return revoke_key(session, key.id)
 
 
-def authenticate(session: Session, raw_key: str) -> Caller:
-    key = accounts.find_key_by_hash(session, hash_key(raw_key))
+def authenticate(connection: Any, dialect_name: str, raw_key: str) -> Caller:
+    """The key's owner, looked up on a driver connection (the API's per-request lookup)."""
+    key = accounts.find_key_owner(connection, dialect_name, hash_key(raw_key))
     if key is None:
         raise Unauthenticated("The API key is not valid.")
-    return Caller(kind=key.kind, organization_id=key.organization_id, key_id=key.id)
+    return Caller(kind=key["kind"], organization_id=key["organization_id"], key_id=key["id"])
 

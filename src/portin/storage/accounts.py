@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portin.outbox.spelling import SPELLINGS
 from portin.storage.models import ApiKey, Organization
+
+# Every API request looks its key up: on the driver's own connection, where an ORM session
+# and its transaction would cost several times the query itself (bench/api.py).
+_KEY_OWNER = {name: spelling.parameters(
+    "SELECT id, kind, organization_id FROM api_keys"
+    " WHERE key_hash = :key_hash AND revoked_at IS NULL") for name, spelling in SPELLINGS.items()}
 
 
 def add_organization(session: Session, organization: Organization) -> None:
@@ -22,6 +31,17 @@ def find_key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
     return session.execute(
         select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     ).scalar_one_or_none()
+
+
+def find_key_owner(connection: Any, dialect_name: str, key_hash: str) -> Any | None:
+    """The unrevoked key's id, kind and organization_id (read by name), on a driver
+    connection (`Database.driver_reading`); None for no such key."""
+    cursor = SPELLINGS[dialect_name].named_cursor(connection)
+    try:
+        cursor.execute(_KEY_OWNER[dialect_name], {"key_hash": key_hash})
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def get_organization(session: Session, organization_id: str) -> Organization | None:

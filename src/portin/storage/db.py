@@ -79,6 +79,8 @@ class Database:
     def __init__(self, database_url: str) -> None:
         self.url = sqlalchemy_url(database_url)
         self.is_sqlite = self.url.startswith("sqlite")
+        # The SQL dialect of the driver connections (`driver_reading`, `driver_writing`).
+        self.dialect_name = "sqlite" if self.is_sqlite else "postgresql"
         self.engine = _make_engine(self.url)
         # On SQLite, writes get connections of their own, which take the write lock when
         # they begin (see _sqlite_begin_immediate).
@@ -183,14 +185,16 @@ def compact_json(value: Any) -> str:
 
 
 def _make_engine(url: str, writes: bool = False) -> Engine:
+    # Pools as large as the threads that serve requests (anyio's 40), so that connections are
+    # kept rather than opened and closed again under load; SQLite opens them lazily.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True,
                              json_serializer=compact_json)
     database = make_url(url).database
     if database and database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                           json_serializer=compact_json)
+                           pool_size=40, max_overflow=10, json_serializer=compact_json)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from portin import __version__
 from portin.api import errors, openapi
 from portin.api.body_limit import BodyLimit
 from portin.api.input_guard import InputGuard
 from portin.api.rate_limit import RateLimits
+from portin.api.readiness import Readiness
 from portin.api.routes import (
     account,
     action_requirements,
@@ -115,11 +115,12 @@ def create_app(settings: Settings, db: Database | None = None,
         """Liveness: the process answers. It says nothing about the database."""
         return {"status": "ok"}
 
-    @app.get("/readyz", include_in_schema=False)
-    def readyz() -> dict[str, str]:
-        """Readiness: the database answers (503 from the error handlers when it does not)."""
-        with database.reading() as session:
-            session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    readiness = Readiness(database)
+
+    @app.get("/readyz", include_in_schema=False, response_model=None)
+    def readyz() -> Response | dict[str, str]:
+        """Readiness: the database answers (503 from the error handlers when it does not) and
+        its migrations are current (503 saying which revision it is at when they are not)."""
+        return readiness.check()
 
     return app

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from portin.config import sqlalchemy_url
 
@@ -22,3 +25,14 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+
+
+def scripts() -> ScriptDirectory:
+    """The migration files this package ships (read from disk: call it once, not per use)."""
+    return ScriptDirectory(str(HERE))
+
+
+def database_revisions(session: Session) -> set[str]:
+    """The revisions the database says it is at (one row on a linear chain, as portin's is).
+    Raises the driver's error when the database has no alembic_version table."""
+    return set(session.execute(text("SELECT version_num FROM alembic_version")).scalars())

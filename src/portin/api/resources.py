@@ -14,6 +14,7 @@ from portin.services.event_feed import FeedPage
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
 from portin.services.signing_keys import KeyState
+from portin.storage.reads import EventRecord, NumberRecord, OrderRecord, RequirementTypeRecord
 from portin.storage.models import (
     ActivationJob,
     Delivery,
@@ -51,7 +52,7 @@ def phone_numbers_url(order_id: str) -> str:
     return f"/v2/porting_phone_numbers?filter[porting_order_id]={order_id}"
 
 
-def phone_number(number: PortingPhoneNumber, order: PortingOrder,
+def phone_number(number: NumberRecord, order: OrderRecord,
                  requirements: OrderRequirements) -> responses.PortingPhoneNumber:
     return responses.PortingPhoneNumber.model_validate({
         "id": number.id,
@@ -69,7 +70,7 @@ def phone_number(number: PortingPhoneNumber, order: PortingOrder,
     })
 
 
-def order(row: PortingOrder, numbers: list[PortingPhoneNumber] | None,
+def order(row: OrderRecord, numbers: Sequence[NumberRecord] | None,
           numbers_count: int, requirements: OrderRequirements,
           additional_steps: Sequence[str] = ()) -> responses.PortingOrder:
     """A PortingOrder. `numbers` is None when the caller did not ask to include them;
@@ -130,7 +131,7 @@ def comment(row: PortingComment) -> responses.PortingComment:
     })
 
 
-def event(row: PortingEvent) -> responses.PortingEvent:
+def event(row: EventRecord) -> responses.PortingEvent:
     return responses.PortingEvent.model_validate({
         "id": row.id,
         "event_type": row.event_type,
@@ -305,7 +306,7 @@ def configuration(row: PortingPhoneNumberConfiguration
 
 
 # -- requirements -------------------------------------------------------------------------
-def requirement_type_info(row: RequirementType) -> responses.RequirementTypeInfo:
+def requirement_type_info(row: RequirementTypeRecord) -> responses.RequirementTypeInfo:
     return responses.RequirementTypeInfo.model_validate({
         "id": row.id, "name": row.name, "description": row.description,
         "example": row.example, "type": row.type,

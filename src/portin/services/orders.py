@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from portin.delivery.address_guard import check_saved_url
@@ -50,6 +51,15 @@ def new_support_key(prefix: str = "sr") -> str:
 
 def require_order(session: Session, order_id: str, organization_id: str | None) -> PortingOrder:
     order = order_store.get_order(session, order_id, organization_id)
+    if order is None:
+        raise NotFound(f"Porting order {order_id} was not found.")
+    return order
+
+
+def require_order_to_show(session: Session, order_id: str, organization_id: str | None
+                          ) -> Row[Any]:
+    """`require_order` for a read that only renders it: a row, not an ORM object."""
+    order = order_store.read_order(session, order_id, organization_id)
     if order is None:
         raise NotFound(f"Porting order {order_id} was not found.")
     return order

@@ -9,7 +9,7 @@ stored but is neither shown nor counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ from portin.storage.models import (
     PortingSettings,
     RequirementType,
 )
+from portin.storage.reads import OrderRecord, RequirementTypeRecord, RequirementValueRecord
 from portin.storage.requirements import Pair
 
 LINKED_RECORD_TYPE = "porting_order"
@@ -45,8 +46,8 @@ NUMBER_TYPES = ("landline", "local", "localcommercial", "mobile", "multipurpose"
 class Requirement:
     """One requirement that applies to an order, with the order's value if it gave one."""
 
-    type: RequirementType
-    value: PortingOrderRequirement | None
+    type: RequirementTypeRecord
+    value: RequirementValueRecord | None
 
     @property
     def status(self) -> RequirementStatus:
@@ -89,28 +90,36 @@ class OrderRequirements:
         return ", ".join(parts)
 
 
-def of_orders(session: Session, orders: Iterable[PortingOrder]
+def of_orders(session: Session, orders: Iterable[OrderRecord]
               ) -> dict[str, OrderRequirements]:
-    """The requirements of several orders, in four queries whatever their number."""
+    """The requirements of several orders, for display, in three queries whatever their
+    number (the values are rows: see storage/reads.py)."""
     order_ids = [order.id for order in orders]
+    return _requirements(session, order_ids, store.values_of(session, order_ids))
+
+
+def of_order(session: Session, order: PortingOrder) -> OrderRequirements:
+    """One order's requirements, whose values are ORM objects a write may change."""
+    return _requirements(session, [order.id], store.value_objects_of(session, [order.id])
+                         )[order.id]
+
+
+def _requirements(session: Session, order_ids: list[str],
+                  values: Mapping[str, Mapping[str, RequirementValueRecord]]
+                  ) -> dict[str, OrderRequirements]:
     pairs = store.number_pairs(session, order_ids)
-    rules_by_pair = store.rules_for(session, {p for ps in pairs.values() for p in ps})
-    types = store.types_by_id(session, {t for ids in rules_by_pair.values() for t in ids})
-    values = store.values_of(session, order_ids)
+    types_by_pair = store.types_for_pairs(session, {p for ps in pairs.values() for p in ps})
     result: dict[str, OrderRequirements] = {}
     for order_id in order_ids:
-        by_pair = {pair: frozenset(rules_by_pair.get(pair, ()))
+        by_pair = {pair: frozenset(row.id for row in types_by_pair.get(pair, ()))
                    for pair in pairs.get(order_id, set())}
-        applicable = sorted({types[t] for ids in by_pair.values() for t in ids},
-                            key=lambda row: (row.name, row.id))
+        types = {row.id: row for pair in pairs.get(order_id, set())
+                 for row in types_by_pair.get(pair, ())}
+        applicable = sorted(types.values(), key=lambda row: (row.name, row.id))
         own = values.get(order_id, {})
         result[order_id] = OrderRequirements(
             [Requirement(row, own.get(row.id)) for row in applicable], by_pair)
     return result
-
-
-def of_order(session: Session, order: PortingOrder) -> OrderRequirements:
-    return of_orders(session, [order])[order.id]
 
 
 # -- the user's PATCH -----------------------------------------------------------------------

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select
+from sqlalchemy import Row, Select, Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import EventCount, PortingEvent
 from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.reads import rows as read_rows
+
+_events = cast(Table, PortingEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def _matching_keys(filters: EventFilters) -> Select[int]:
     return stmt
 
 
-def list_events(session: Session, filters: EventFilters, page: PageRequest) -> Page[PortingEvent]:
+def list_events(session: Session, filters: EventFilters, page: PageRequest) -> Page[Row[Any]]:
     """Newest first.
 
     - The total comes from event_counts when it can, else from counting the index.
@@ -83,10 +86,9 @@ def list_events(session: Session, filters: EventFilters, page: PageRequest) -> P
                      .offset(max(0, total - page.offset - size)).subquery())
     else:
         page_keys = keys.order_by(*newest_first).limit(page.size).offset(page.offset).subquery()
-    rows = session.execute(
-        select(PortingEvent).join(page_keys, page_keys.c.seq == PortingEvent.seq)
-        .order_by(*newest_first)
-    ).scalars().all()
+    # Rows of the table's columns, not ORM objects: the page is only rendered (storage/reads.py).
+    rows = read_rows(session, select(_events).join(page_keys, page_keys.c.seq == _events.c.seq)
+                     .order_by(*newest_first))
     return Page(list(rows), total, page)
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Row, Select, Table, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import PortingComment, PortingOrder, PortingPhoneNumber
 from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.reads import rows as read_rows
+
+_orders = cast(Table, PortingOrder.__table__)
+_numbers = cast(Table, PortingPhoneNumber.__table__)
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,29 @@ def get_order(session: Session, order_id: str, organization_id: str | None) -> P
     return session.execute(stmt).scalar_one_or_none()
 
 
+# The API's reads of one order, as rows (see storage/reads.py), built once.
+_LIVE_ORDER = select(_orders).where(_orders.c.id == bindparam("order_id"),
+                                    _orders.c.deleted_at.is_(None))
+_LIVE_ORDER_OF = _LIVE_ORDER.where(_orders.c.organization_id == bindparam("organization_id"))
+
+
+def read_order(session: Session, order_id: str, organization_id: str | None
+               ) -> Row[Any] | None:
+    """`get_order` for display: a row of the order's columns, not an ORM object."""
+    if organization_id is None:
+        found = read_rows(session, _LIVE_ORDER, {"order_id": order_id})
+    else:
+        found = read_rows(session, _LIVE_ORDER_OF,
+                          {"order_id": order_id, "organization_id": organization_id})
+    return found[0] if found else None
+
+
 def _numbers_match(*conditions: Any) -> Any:
     return exists().where(PortingPhoneNumber.porting_order_id == PortingOrder.id, *conditions)
 
 
-def _filtered(filters: OrderFilters) -> Select[PortingOrder]:
-    stmt = select(PortingOrder).where(PortingOrder.deleted_at.is_(None))
+def _filtered(filters: OrderFilters) -> Select[Any]:
+    stmt = select(_orders).where(PortingOrder.deleted_at.is_(None))
     if filters.organization_id is not None:
         stmt = stmt.where(PortingOrder.organization_id == filters.organization_id)
     if filters.statuses:
@@ -105,13 +126,13 @@ ORDER_SORTS = tuple(_SORTS)
 
 
 def list_orders(session: Session, filters: OrderFilters, page: PageRequest
-                ) -> Page[PortingOrder]:
+                ) -> Page[Row[Any]]:
+    """A page of orders, as rows for display (see storage/reads.py)."""
     stmt = _filtered(filters)
     total = count_rows(session, stmt)
-    rows = session.execute(
-        stmt.order_by(*_SORTS[filters.sort]).limit(page.size).offset(page.offset)
-    ).scalars().all()
-    return Page(list(rows), total, page)
+    found = read_rows(session, stmt.order_by(*_SORTS[filters.sort]).limit(page.size)
+                      .offset(page.offset))
+    return Page(list(found), total, page)
 
 
 def count_by_status(session: Session, organization_id: str) -> dict[str, int]:
@@ -141,16 +162,33 @@ def numbers_of(session: Session, order_ids: Sequence[str], limit_per_order: int 
     return grouped
 
 
-def count_numbers(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
+# In the order they were added; a list parameter expands to the ids given.
+_NUMBERS_SHOWN = (select(_numbers)
+                  .where(_numbers.c.porting_order_id.in_(bindparam("order_ids", expanding=True)))
+                  .order_by(_numbers.c.created_at, _numbers.c.phone_number))
+_NUMBER_COUNTS = (select(_numbers.c.porting_order_id, func.count().label("numbers"))
+                  .where(_numbers.c.porting_order_id.in_(bindparam("order_ids", expanding=True)))
+                  .group_by(_numbers.c.porting_order_id))
+
+
+def numbers_shown(session: Session, order_ids: Sequence[str], limit_per_order: int
+                  ) -> dict[str, list[Row[Any]]]:
+    """`numbers_of` for display: each order's first numbers, as rows (storage/reads.py)."""
+    grouped: dict[str, list[Row[Any]]] = {order_id: [] for order_id in order_ids}
     if not order_ids:
-        return {}
-    rows = session.execute(
-        select(PortingPhoneNumber.porting_order_id, func.count())
-        .where(PortingPhoneNumber.porting_order_id.in_(order_ids))
-        .group_by(PortingPhoneNumber.porting_order_id)
-    ).all()
+        return grouped
+    for number in read_rows(session, _NUMBERS_SHOWN, {"order_ids": list(order_ids)}):
+        bucket = grouped[number.porting_order_id]
+        if len(bucket) < limit_per_order:
+            bucket.append(number)
+    return grouped
+
+
+def count_numbers(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
     counts = dict.fromkeys(order_ids, 0)
-    counts.update({order_id: int(count) for order_id, count in rows})
+    if order_ids:
+        counts.update({row.porting_order_id: int(row.numbers) for row in read_rows(
+            session, _NUMBER_COUNTS, {"order_ids": list(order_ids)})})
     return counts
 
 

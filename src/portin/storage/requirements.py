@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from portin.storage import reference_data
@@ -20,6 +21,7 @@ from portin.storage.models import (
     RequirementType,
 )
 from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.reads import rows as read_rows
 
 # A phone number's place in the catalogue: (country_code, phone_number_type).
 Pair = tuple[str | None, str]
@@ -110,30 +112,65 @@ def add_rules(session: Session, rows: list[CountryRequirement]) -> None:
 
 
 # -- orders' values -----------------------------------------------------------------------
+_numbers = cast(Table, PortingPhoneNumber.__table__)
+_rules = cast(Table, CountryRequirement.__table__)
+_types = cast(Table, RequirementType.__table__)
+_values = cast(Table, PortingOrderRequirement.__table__)
+# What rendering orders reads, as rows (storage/reads.py), built once.
+_NUMBER_PAIRS = (select(_numbers.c.porting_order_id, _numbers.c.country_code,
+                        _numbers.c.phone_number_type).distinct()
+                 .where(_numbers.c.porting_order_id.in_(bindparam("order_ids", expanding=True))))
+_TYPES_OF_COUNTRIES = (select(_rules.c.country_code.label("rule_country_code"),
+                              _rules.c.phone_number_type.label("rule_phone_number_type"), _types)
+                       .join(_types, _types.c.id == _rules.c.requirement_type_id)
+                       .where(_rules.c.country_code.in_(bindparam("countries", expanding=True))))
+_VALUES = select(_values).where(
+    _values.c.porting_order_id.in_(bindparam("order_ids", expanding=True)))
+
+
 def number_pairs(session: Session, order_ids: Collection[str]) -> dict[str, set[Pair]]:
     """For each order, the distinct (country, number type) of the numbers on it."""
     if not order_ids:
         return {}
-    rows = session.execute(
-        select(PortingPhoneNumber.porting_order_id, PortingPhoneNumber.country_code,
-               PortingPhoneNumber.phone_number_type)
-        .where(PortingPhoneNumber.porting_order_id.in_(list(order_ids))).distinct()).all()
     pairs: dict[str, set[Pair]] = defaultdict(set)
-    for row in rows:
+    for row in read_rows(session, _NUMBER_PAIRS, {"order_ids": list(order_ids)}):
         pairs[row.porting_order_id].add((row.country_code, row.phone_number_type))
     return dict(pairs)
 
 
+def types_for_pairs(session: Session, pairs: Collection[Pair]
+                    ) -> dict[Pair, list[Row[Any]]]:
+    """The requirement types each pair needs, as rows of requirement_types' columns, in one
+    query (a pair without rules is left out)."""
+    countries = sorted({country for country, _ in pairs if country is not None})
+    if not countries:
+        return {}
+    wanted = set(pairs)
+    types: dict[Pair, list[Row[Any]]] = defaultdict(list)
+    for row in read_rows(session, _TYPES_OF_COUNTRIES, {"countries": countries}):
+        pair = (row.rule_country_code, row.rule_phone_number_type)
+        if pair in wanted:
+            types[pair].append(row)
+    return dict(types)
+
+
+def value_objects_of(session: Session, order_ids: Collection[str]
+                     ) -> dict[str, dict[str, PortingOrderRequirement]]:
+    """For each order, its values by requirement type id, as ORM objects a write may change."""
+    values: dict[str, dict[str, PortingOrderRequirement]] = defaultdict(dict)
+    for row in session.execute(select(PortingOrderRequirement).where(
+            PortingOrderRequirement.porting_order_id.in_(list(order_ids)))).scalars():
+        values[row.porting_order_id][row.requirement_type_id] = row
+    return dict(values)
+
+
 def values_of(session: Session, order_ids: Collection[str]
-              ) -> dict[str, dict[str, PortingOrderRequirement]]:
-    """For each order, its values by requirement type id."""
+              ) -> dict[str, dict[str, Row[Any]]]:
+    """For each order, its values by requirement type id (rows, for display)."""
     if not order_ids:
         return {}
-    rows = session.execute(
-        select(PortingOrderRequirement)
-        .where(PortingOrderRequirement.porting_order_id.in_(list(order_ids)))).scalars()
-    values: dict[str, dict[str, PortingOrderRequirement]] = defaultdict(dict)
-    for row in rows:
+    values: dict[str, dict[str, Row[Any]]] = defaultdict(dict)
+    for row in read_rows(session, _VALUES, {"order_ids": list(order_ids)}):
         values[row.porting_order_id][row.requirement_type_id] = row
     return dict(values)
 

@@ -36,7 +36,8 @@ def list_all_orders(request: Request, db: Database = Depends(get_db)
 @router.get("/porting_orders/{order_id}", summary="Retrieve any porting order")
 def retrieve_any_order(order_id: str, db: Database = Depends(get_db)) -> responses.OneOrder:
     with db.reading() as session:
-        return single_order(session, order_service.require_order(session, order_id, None))
+        return single_order(session,
+                            order_service.require_order_to_show(session, order_id, None))
 
 
 @router.post("/porting_orders/{order_id}/status", summary="Move an order to a new status")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from portin.storage import number_ranges as range_store
 from portin.storage import orders as order_store
 from portin.storage.db import Database
 from portin.storage.models import PortingOrder
+from portin.storage.reads import OrderRecord
 from portin.storage.orders import ORDER_SORTS, OrderFilters
 
 router = APIRouter(prefix="/v2", tags=["Porting orders"])
@@ -89,11 +92,11 @@ def parse_order_filters(query: Query, organization_id: str | None) -> OrderFilte
     )
 
 
-def render_orders(session: Session, rows: list[PortingOrder], include_numbers: bool
+def render_orders(session: Session, rows: Sequence[OrderRecord], include_numbers: bool
                   ) -> list[responses.PortingOrder]:
     ids = [row.id for row in rows]
     counts = order_store.count_numbers(session, ids)
-    numbers = (order_store.numbers_of(session, ids, resources.PHONE_NUMBERS_SHOWN)
+    numbers = (order_store.numbers_shown(session, ids, resources.PHONE_NUMBERS_SHOWN)
                if include_numbers else {})
     steps = additional_steps_of(session, rows)
     requirements = requirement_service.of_orders(session, rows)
@@ -102,7 +105,7 @@ def render_orders(session: Session, rows: list[PortingOrder], include_numbers: b
             for row in rows]
 
 
-def additional_steps_of(session: Session, rows: list[PortingOrder]) -> dict[str, list[str]]:
+def additional_steps_of(session: Session, rows: Sequence[OrderRecord]) -> dict[str, list[str]]:
     """What each order still needs before it can go ahead (the public API's additional_steps):
     associated numbers for a UK partial port, codes for numbers that must be verified. Only
     partial ports are looked into for the first, so most pages cost one query here."""
@@ -120,7 +123,7 @@ def additional_steps_of(session: Session, rows: list[PortingOrder]) -> dict[str,
     return steps
 
 
-def single_order(session: Session, row: PortingOrder, include_numbers: bool = True
+def single_order(session: Session, row: OrderRecord, include_numbers: bool = True
                  ) -> responses.OneOrder:
     return responses.OneOrder(
         data=render_orders(session, [row], include_numbers)[0],
@@ -175,7 +178,7 @@ def retrieve_order(order_id: str, request: Request, caller: Caller = Depends(use
                    db: Database = Depends(get_db)) -> responses.OneOrder:
     with_numbers = include_numbers(Query(request.query_params))
     with db.reading() as session:
-        row = order_service.require_order(session, order_id, org_id(caller))
+        row = order_service.require_order_to_show(session, order_id, org_id(caller))
         return single_order(session, row, with_numbers)
 
 

@@ -14,7 +14,6 @@ from portin.services.event_feed import FeedPage
 from portin.services.requirements import OrderRequirements, Requirement, Settings
 from portin.services.sharing import IssuedToken
 from portin.services.signing_keys import KeyState
-from portin.storage.reads import EventRecord, NumberRecord, OrderRecord, RequirementTypeRecord
 from portin.storage.models import (
     ActivationJob,
     Delivery,
@@ -35,7 +34,6 @@ from portin.storage.models import (
     PortingComment,
     PortingEvent,
     PortingOrder,
-    PortingPhoneNumber,
     PortingPhoneNumberBlock,
     PortingPhoneNumberConfiguration,
     PortingPhoneNumberExtension,
@@ -44,6 +42,7 @@ from portin.storage.models import (
     RequirementType,
     UkCarrier,
 )
+from portin.storage.reads import EventRecord, NumberRecord, OrderRecord, RequirementTypeRecord
 
 PHONE_NUMBERS_SHOWN = 50
 

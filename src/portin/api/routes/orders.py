@@ -23,9 +23,8 @@ from portin.services.accounts import Caller
 from portin.storage import number_ranges as range_store
 from portin.storage import orders as order_store
 from portin.storage.db import Database
-from portin.storage.models import PortingOrder
-from portin.storage.reads import OrderRecord
 from portin.storage.orders import ORDER_SORTS, OrderFilters
+from portin.storage.reads import OrderRecord
 
 router = APIRouter(prefix="/v2", tags=["Porting orders"])
 

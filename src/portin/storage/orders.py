@@ -192,18 +192,22 @@ def count_numbers(session: Session, order_ids: Sequence[str]) -> dict[str, int]:
     return counts
 
 
+_HOLDERS = (select(_numbers.c.phone_number, _orders.c.id)
+            .join(_orders, _orders.c.id == _numbers.c.porting_order_id)
+            .where(_numbers.c.organization_id == bindparam("organization_id"),
+                   _numbers.c.phone_number.in_(bindparam("numbers", expanding=True)),
+                   _orders.c.deleted_at.is_(None),
+                   _orders.c.status.not_in(bindparam("terminal", expanding=True))))
+
+
 def active_orders_holding(session: Session, organization_id: str, numbers: Sequence[str],
                           terminal: Sequence[str]) -> dict[str, str]:
     """Which of `numbers` already sit on a live, unfinished order of the organization."""
-    rows = session.execute(
-        select(PortingPhoneNumber.phone_number, PortingOrder.id)
-        .join(PortingOrder, PortingOrder.id == PortingPhoneNumber.porting_order_id)
-        .where(PortingPhoneNumber.organization_id == organization_id,
-               PortingPhoneNumber.phone_number.in_(numbers),
-               PortingOrder.deleted_at.is_(None),
-               PortingOrder.status.not_in(terminal))
-    ).all()
-    return {number: order_id for number, order_id in rows}  # noqa: C416
+    if not numbers:
+        return {}
+    found = read_rows(session, _HOLDERS, {"organization_id": organization_id,
+                                          "numbers": list(numbers), "terminal": list(terminal)})
+    return {row.phone_number: row.id for row in found}
 
 
 def list_comments(session: Session, order_id: str, page: PageRequest) -> Page[PortingComment]:

@@ -25,13 +25,15 @@ def list_rules(session: Session) -> list[PortabilityRule]:
         PortabilityRule.country_code, PortabilityRule.phone_number_type)).scalars())
 
 
+_ALL_RULES = select(PortabilityRule.country_code, PortabilityRule.phone_number_type,
+                    PortabilityRule.portable, PortabilityRule.fast_portable,
+                    PortabilityRule.not_portable_reason)
+
+
 def domain_rules(session: Session) -> list[Rule]:
     """The table as the domain's rules, read in one query (no ORM objects: a check reads
     the whole table)."""
-    rows = session.execute(select(
-        PortabilityRule.country_code, PortabilityRule.phone_number_type,
-        PortabilityRule.portable, PortabilityRule.fast_portable,
-        PortabilityRule.not_portable_reason))
+    rows = session.execute(_ALL_RULES)
     return [Rule(country_code=row.country_code, phone_number_type=row.phone_number_type,
                  portable=row.portable, fast_portable=row.fast_portable,
                  not_portable_reason=row.not_portable_reason) for row in rows]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import cast
 
-from sqlalchemy import exists, select
+from sqlalchemy import Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import PortingPhoneNumber, PortingVerificationCode
 from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.reads import rows as read_rows
 
 _SORTS = {
     "created_at": (PortingVerificationCode.created_at.asc(), PortingVerificationCode.id.asc()),
@@ -42,19 +44,22 @@ def list_codes(session: Session, order_id: str, organization_id: str, page: Page
     return Page(list(rows), total, page)
 
 
+_numbers = cast(Table, PortingPhoneNumber.__table__)
+_codes = cast(Table, PortingVerificationCode.__table__)
+_AWAITING_CODES = (
+    select(_numbers.c.porting_order_id).distinct()
+    .where(_numbers.c.porting_order_id.in_(bindparam("order_ids", expanding=True)),
+           _numbers.c.phone_number_type.in_(bindparam("types", expanding=True)),
+           ~exists().where(_codes.c.porting_order_id == _numbers.c.porting_order_id,
+                           _codes.c.phone_number == _numbers.c.phone_number,
+                           _codes.c.verified.is_(True))))
+
+
 def orders_awaiting_codes(session: Session, order_ids: Sequence[str],
                           types_needing_codes: Collection[str]) -> set[str]:
     """Which of these orders hold a number of those types whose code is not verified yet."""
     if not order_ids:
         return set()
-    verified = exists().where(
-        PortingVerificationCode.porting_order_id == PortingPhoneNumber.porting_order_id,
-        PortingVerificationCode.phone_number == PortingPhoneNumber.phone_number,
-        PortingVerificationCode.verified.is_(True))
-    rows = session.execute(
-        select(PortingPhoneNumber.porting_order_id).distinct()
-        .where(PortingPhoneNumber.porting_order_id.in_(order_ids),
-               PortingPhoneNumber.phone_number_type.in_(list(types_needing_codes)),
-               ~verified)
-    ).scalars().all()
-    return set(rows)
+    return {row.porting_order_id for row in read_rows(
+        session, _AWAITING_CODES, {"order_ids": list(order_ids),
+                                   "types": list(types_needing_codes)})}

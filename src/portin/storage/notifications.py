@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
@@ -93,22 +93,27 @@ class Subscription:
     ordered: bool = False
 
 
+# Every event's fan-out reads it (outbox/fan_out.py): built once.
+_SUBSCRIBED = (
+    select(NotificationChannel.id, NotificationChannel.channel_type_id,
+           NotificationChannel.channel_destination, NotificationChannel.ordered)
+    .join(NotificationSetting,
+          NotificationSetting.notification_channel_id == NotificationChannel.id)
+    .where(NotificationSetting.organization_id == bindparam("organization_id"),
+           NotificationSetting.notification_event_condition_id.in_(
+               bindparam("condition_ids", expanding=True)),
+           NotificationSetting.status == "enabled")
+    .order_by(NotificationChannel.created_at, NotificationChannel.id))
+
+
 def subscribed_channels(session: Session | Connection, organization_id: str,
                         condition_ids: Sequence[str]) -> list[Subscription]:
     """Channels of the organization that an enabled setting for one of the conditions names,
     each once, oldest first."""
     if not condition_ids:
         return []
-    rows = session.execute(
-        select(NotificationChannel.id, NotificationChannel.channel_type_id,
-               NotificationChannel.channel_destination, NotificationChannel.ordered)
-        .join(NotificationSetting,
-              NotificationSetting.notification_channel_id == NotificationChannel.id)
-        .where(NotificationSetting.organization_id == organization_id,
-               NotificationSetting.notification_event_condition_id.in_(condition_ids),
-               NotificationSetting.status == "enabled")
-        .order_by(NotificationChannel.created_at, NotificationChannel.id)
-    ).all()
+    rows = session.execute(_SUBSCRIBED, {"organization_id": organization_id,
+                                         "condition_ids": list(condition_ids)}).all()
     unique: dict[str, Subscription] = {}
     for channel_id, channel_type, destination, ordered in rows:
         unique.setdefault(channel_id, Subscription(channel_id, channel_type, destination,

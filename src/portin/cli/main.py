@@ -1,11 +1,14 @@
 """`portin`: one command with subcommands named after what they operate on.
 
 Every subcommand reads the same PORTIN_* settings; flags override them.
+
+Only click and the standard library are imported here: each command imports what it needs
+when it runs, so `--help` and the small commands start quickly (the API, the workers and
+aiohttp are never loaded for them; tests/unit/test_cli_imports.py keeps it so).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -14,20 +17,35 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
-from portin.config import Settings
-from portin.storage import migrations
-from portin.storage.db import Database
+if TYPE_CHECKING:
+    import asyncio
+
+    from sqlalchemy.orm import Session
+
+    from portin.config import Settings
+    from portin.storage.db import Database
 
 DB_HELP = "SQLite path or postgresql:// URL [env PORTIN_DATABASE_URL]"
 
 
 def _settings(database_url: str | None) -> Settings:
+    from portin.config import Settings
+
     overrides = {"database_url": database_url} if database_url else {}
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _migrated_database(settings: Settings) -> Database:
+    """The database of a command that reads or writes it, its schema brought up to date."""
+    from portin.storage import migrations
+    from portin.storage.db import Database
+
+    migrations.upgrade(settings.database_url)
+    return Database(settings.database_url)
 
 
 def _logging() -> None:
@@ -44,6 +62,8 @@ def cli() -> None:
 @click.option("--database-url", help=DB_HELP)
 def migrate(database_url: str | None) -> None:
     """Bring the database schema to the newest version."""
+    from portin.storage import migrations
+
     settings = _settings(database_url)
     migrations.upgrade(settings.database_url)
     click.echo("database is up to date")
@@ -62,6 +82,7 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
 
     from portin.api.app import create_app
     from portin.delivery.processes import WorkerProcesses
+    from portin.storage import migrations
 
     _logging()
     settings = _with_base_url(_settings(database_url), host, port)
@@ -97,6 +118,7 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
     from portin.services import accounts as account_service
     from portin.services import signing_keys, users
     from portin.storage import accounts
+    from portin.storage.db import Database
 
     db = Database(settings.database_url)
     with db.writing() as session:
@@ -136,9 +158,13 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
 def worker(database_url: str | None, processes: int, supervised: bool,
            no_scheduler: bool) -> None:
     """Run the delivery worker and the draft scheduler, without the API."""
+    import asyncio
+
     from portin.delivery import event_loop
     from portin.delivery.processes import WorkerProcesses
     from portin.delivery.worker import DeliveryWorker
+    from portin.storage import migrations
+    from portin.storage.db import Database
     from portin.worker.scheduler import run_scheduler
 
     _logging()
@@ -203,8 +229,7 @@ def org_create(name: str, as_json: bool, database_url: str | None) -> None:
     from portin.services import signing_keys
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     with db.writing() as session:
         organization = account_service.create_organization(session, name)
         api_key = account_service.create_api_key(session, "user", organization.id)
@@ -248,8 +273,7 @@ def user_create(organization_id: str, email: str, password: str | None,
         if not password:
             password, generated = users.generate_password(), True
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     try:
         with db.writing() as session:
             made = users.create_user(session, organization_id, email, password, utcnow())
@@ -276,8 +300,7 @@ def operator_key_create(as_json: bool, database_url: str | None) -> None:
     from portin.services import accounts as account_service
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     with db.writing() as session:
         api_key = account_service.create_api_key(session, "operator", None)
     db.dispose()
@@ -381,8 +404,7 @@ def _command_transaction(database_url: str | None) -> Iterator[Session]:
     from portin.domain.errors import PortinError
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     try:
         with db.writing() as session:
             yield session

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from portin.config import Settings
+    from portin.delivery.processes import WorkerProcesses
     from portin.storage.db import Database
 
 DB_HELP = "SQLite path or postgresql:// URL [env PORTIN_DATABASE_URL]"
@@ -75,12 +76,15 @@ def migrate(database_url: str | None) -> None:
 @click.option("--database-url", help=DB_HELP)
 @click.option("--demo", is_flag=True,
               help="Make (or reuse) an organization named 'demo' and print fresh keys for it.")
-def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
+@click.option("--api-processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving the API and the portal on the one port (the delivery"
+                   " workers are started once, beside them).")
+def serve(host: str, port: int, database_url: str | None, demo: bool,
+          api_processes: int) -> None:
     """Run the API and the portal, with delivery worker processes beside them
     (PORTIN_WORKER_PROCESSES, default 1; they also run the draft scheduler). Migrates first."""
     import uvicorn
 
-    from portin.api.app import create_app
     from portin.delivery.processes import WorkerProcesses
     from portin.storage import migrations
 
@@ -90,8 +94,31 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     if demo:
         _print_demo_keys(settings, _listen_url(host, port))
     workers = WorkerProcesses(settings.database_url, settings.worker_processes)
+    if api_processes > 1:
+        _serve_in_processes(settings, workers, host, port, api_processes)
+        return
+    from portin.api.app import create_app
+
     uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="info",
                 access_log=False)
+
+
+def _serve_in_processes(settings: Settings, workers: WorkerProcesses, host: str, port: int,
+                        processes: int) -> None:
+    """uvicorn's supervisor runs `processes` API processes on one socket, restarts one that
+    dies, and stops them all at SIGTERM or SIGINT; then this process stops the delivery
+    workers it started for all of them."""
+    import uvicorn
+
+    from portin.api.asgi import IMPORT_STRING
+
+    os.environ["PORTIN_DATABASE_URL"] = settings.database_url  # what the API processes read
+    workers.start()
+    try:
+        uvicorn.run(IMPORT_STRING, factory=True, workers=processes, host=host, port=port,
+                    log_level="info", access_log=False)
+    finally:
+        workers.stop()
 
 
 def _listen_url(host: str, port: int) -> str:

@@ -41,12 +41,17 @@ def _settings(database_url: str | None) -> Settings:
 
 
 def _migrated_database(settings: Settings) -> Database:
-    """The database of a command that reads or writes it, its schema brought up to date."""
-    from portin.storage import migrations
+    """The database of a command that reads or writes it, its schema brought up to date
+    (by Alembic, imported only when there is something to do)."""
     from portin.storage.db import Database
+    from portin.storage.schema_version import is_newest
 
-    migrations.upgrade(settings.database_url)
-    return Database(settings.database_url)
+    db = Database(settings.database_url)
+    if not is_newest(db):
+        from portin.storage import migrations
+
+        migrations.upgrade(settings.database_url)
+    return db
 
 
 def _logging() -> None:

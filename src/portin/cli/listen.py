@@ -3,17 +3,18 @@ or (--stream) a follower of the event feed's stream that prints each event."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
-from aiohttp import web
 
-from portin.cli.event_stream import StreamEvent, StreamRefused, follow, stream_url
-from portin.delivery.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+if TYPE_CHECKING:  # aiohttp is imported when a command runs, not for `portin --help`
+    from aiohttp import web
+
+    from portin.cli.event_stream import StreamEvent
 
 
 def summary(event: dict[str, object]) -> str:
@@ -56,6 +57,10 @@ def summary(event: dict[str, object]) -> str:
 def make_app(public_keys: Sequence[str], as_json: bool, path: str) -> web.Application:
     """A webhook verifies with any of `public_keys`: the current key and, across a rotation,
     the announced next one (GET /v2/public_key's next_public_key)."""
+    from aiohttp import web
+
+    from portin.delivery.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
     async def receive(request: web.Request) -> web.Response:
         body = await request.read()
         timestamp = request.headers.get(TIMESTAMP_HEADER, "")
@@ -106,11 +111,17 @@ def listen(host: str, port: int, path: str, public_keys: tuple[str, ...], as_jso
         return
     if not public_keys:
         raise click.UsageError("Receiving webhooks needs --public-key (or TELNYX_PUBLIC_KEY).")
+    from aiohttp import web
+
     click.echo(f"listening on http://{host}:{port}{path}", err=True)
     web.run_app(make_app(public_keys, as_json, path), host=host, port=port, print=None)
 
 
 def _follow_stream(base_url: str, api_key: str, after: str | None, as_json: bool) -> None:
+    import asyncio
+
+    from portin.cli.event_stream import StreamRefused, follow, stream_url
+
     def printed(event: StreamEvent) -> None:
         item = json.loads(event.data)
         click.echo(json.dumps(item, indent=2) if as_json else summary(item))

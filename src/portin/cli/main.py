@@ -1,11 +1,14 @@
 """`portin`: one command with subcommands named after what they operate on.
 
 Every subcommand reads the same PORTIN_* settings; flags override them.
+
+Only click and the standard library are imported here: each command imports what it needs
+when it runs, so `--help` and the small commands start quickly (the API, the workers and
+aiohttp are never loaded for them; tests/unit/test_cli_imports.py keeps it so).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -14,20 +17,41 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
-from portin.config import Settings
-from portin.storage import migrations
-from portin.storage.db import Database
+if TYPE_CHECKING:
+    import asyncio
+
+    from sqlalchemy.orm import Session
+
+    from portin.config import Settings
+    from portin.delivery.processes import WorkerProcesses
+    from portin.storage.db import Database
 
 DB_HELP = "SQLite path or postgresql:// URL [env PORTIN_DATABASE_URL]"
 
 
 def _settings(database_url: str | None) -> Settings:
+    from portin.config import Settings
+
     overrides = {"database_url": database_url} if database_url else {}
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _migrated_database(settings: Settings) -> Database:
+    """The database of a command that reads or writes it, its schema brought up to date
+    (by Alembic, imported only when there is something to do)."""
+    from portin.storage.db import Database
+    from portin.storage.schema_version import is_newest
+
+    db = Database(settings.database_url)
+    if not is_newest(db):
+        from portin.storage import migrations
+
+        migrations.upgrade(settings.database_url)
+    return db
 
 
 def _logging() -> None:
@@ -44,6 +68,8 @@ def cli() -> None:
 @click.option("--database-url", help=DB_HELP)
 def migrate(database_url: str | None) -> None:
     """Bring the database schema to the newest version."""
+    from portin.storage import migrations
+
     settings = _settings(database_url)
     migrations.upgrade(settings.database_url)
     click.echo("database is up to date")
@@ -55,13 +81,17 @@ def migrate(database_url: str | None) -> None:
 @click.option("--database-url", help=DB_HELP)
 @click.option("--demo", is_flag=True,
               help="Make (or reuse) an organization named 'demo' and print fresh keys for it.")
-def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
+@click.option("--api-processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving the API and the portal on the one port (the delivery"
+                   " workers are started once, beside them).")
+def serve(host: str, port: int, database_url: str | None, demo: bool,
+          api_processes: int) -> None:
     """Run the API and the portal, with delivery worker processes beside them
     (PORTIN_WORKER_PROCESSES, default 1; they also run the draft scheduler). Migrates first."""
     import uvicorn
 
-    from portin.api.app import create_app
     from portin.delivery.processes import WorkerProcesses
+    from portin.storage import migrations
 
     _logging()
     settings = _with_base_url(_settings(database_url), host, port)
@@ -69,8 +99,31 @@ def serve(host: str, port: int, database_url: str | None, demo: bool) -> None:
     if demo:
         _print_demo_keys(settings, _listen_url(host, port))
     workers = WorkerProcesses(settings.database_url, settings.worker_processes)
+    if api_processes > 1:
+        _serve_in_processes(settings, workers, host, port, api_processes)
+        return
+    from portin.api.app import create_app
+
     uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="info",
                 access_log=False)
+
+
+def _serve_in_processes(settings: Settings, workers: WorkerProcesses, host: str, port: int,
+                        processes: int) -> None:
+    """uvicorn's supervisor runs `processes` API processes on one socket, restarts one that
+    dies, and stops them all at SIGTERM or SIGINT; then this process stops the delivery
+    workers it started for all of them."""
+    import uvicorn
+
+    from portin.api.asgi import IMPORT_STRING
+
+    os.environ["PORTIN_DATABASE_URL"] = settings.database_url  # what the API processes read
+    workers.start()
+    try:
+        uvicorn.run(IMPORT_STRING, factory=True, workers=processes, host=host, port=port,
+                    log_level="info", access_log=False)
+    finally:
+        workers.stop()
 
 
 def _listen_url(host: str, port: int) -> str:
@@ -97,6 +150,7 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
     from portin.services import accounts as account_service
     from portin.services import signing_keys, users
     from portin.storage import accounts
+    from portin.storage.db import Database
 
     db = Database(settings.database_url)
     with db.writing() as session:
@@ -136,9 +190,13 @@ def _print_demo_keys(settings: Settings, base: str) -> None:
 def worker(database_url: str | None, processes: int, supervised: bool,
            no_scheduler: bool) -> None:
     """Run the delivery worker and the draft scheduler, without the API."""
+    import asyncio
+
     from portin.delivery import event_loop
     from portin.delivery.processes import WorkerProcesses
     from portin.delivery.worker import DeliveryWorker
+    from portin.storage import migrations
+    from portin.storage.db import Database
     from portin.worker.scheduler import run_scheduler
 
     _logging()
@@ -203,8 +261,7 @@ def org_create(name: str, as_json: bool, database_url: str | None) -> None:
     from portin.services import signing_keys
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     with db.writing() as session:
         organization = account_service.create_organization(session, name)
         api_key = account_service.create_api_key(session, "user", organization.id)
@@ -248,8 +305,7 @@ def user_create(organization_id: str, email: str, password: str | None,
         if not password:
             password, generated = users.generate_password(), True
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     try:
         with db.writing() as session:
             made = users.create_user(session, organization_id, email, password, utcnow())
@@ -276,8 +332,7 @@ def operator_key_create(as_json: bool, database_url: str | None) -> None:
     from portin.services import accounts as account_service
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     with db.writing() as session:
         api_key = account_service.create_api_key(session, "operator", None)
     db.dispose()
@@ -381,8 +436,7 @@ def _command_transaction(database_url: str | None) -> Iterator[Session]:
     from portin.domain.errors import PortinError
 
     settings = _settings(database_url)
-    migrations.upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = _migrated_database(settings)
     try:
         with db.writing() as session:
             yield session

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from portin.cli.main import DB_HELP, _command_transaction, _settings
 from portin.domain import signing_keys as rules
-from portin.domain.errors import PortinError
 from portin.domain.timefmt import iso, utcnow
-from portin.services import signing_keys
-from portin.services.signing_keys import KeyState
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy) are imported when a command runs
+    from portin.services.signing_keys import KeyState
 
 
 @click.group("signing-key")
@@ -54,6 +55,8 @@ def _aware(value: str | None) -> datetime | None:
 @click.option("--database-url", help=DB_HELP)
 def show(organization_id: str, as_json: bool, database_url: str | None) -> None:
     """The key signing webhooks now and the one announced (public keys only)."""
+    from portin.services import signing_keys
+
     with _command_transaction(database_url) as session:
         state = signing_keys.key_state(session, organization_id, utcnow())
     _echo(state, as_json)
@@ -73,6 +76,9 @@ def rotate(organization_id: str, immediately: bool, switch_at: str | None,
            announce_seconds: int | None, as_json: bool, database_url: str | None) -> None:
     """Make the organization's next key and announce when it takes over. Refused while a
     rotation is announced and not yet switched."""
+    from portin.domain.errors import PortinError
+    from portin.services import signing_keys
+
     settings = _settings(database_url)
     now = utcnow()
     try:

@@ -17,16 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
-import phonenumbers
 
 from portin.cli.api_client import ApiClient, ApiError
-from portin.domain.exception_codes import EXCEPTION_TYPES
 
 AREA_CODES = ("212", "303", "312", "415", "512", "617", "720", "919", "206", "404")
 ENTITIES = ("Acme Plumbing LLC", "Blue Harbor Dental", "Northwind Traders", "Cedar & Sage Cafe",
             "Orbit Logistics", "Juniper Law Group", "Summit Fitness", "Lakeside Veterinary")
 PEOPLE = ("Dana Whitfield", "Luis Ortega", "Priya Raman", "Tom Becker", "Mei Chen", "Ada Okafor")
-EXCEPTIONS = [code for code in EXCEPTION_TYPES if code != "PORTING_ORDER_SPLIT_REQUIRED"]
 REJECTIONS = ("The account number does not match the losing carrier's records.",
               "The document is unreadable; please upload a clearer scan.",
               "The authorized person's signature is missing.")
@@ -37,6 +34,18 @@ ACTIVATION_FAIL_RATE = 0.25
 # Scenario name -> weight. Happy paths dominate, as they do at a real porting desk.
 SCENARIOS = {"happy": 5, "exception": 3, "split": 2, "cancel": 2, "messaging_exception": 1,
              "abandoned_draft": 1, "au_mobile": 1}
+
+
+def _is_valid_number(candidate: str) -> bool:
+    import phonenumbers  # imported when a simulation runs, not for `portin --help`
+
+    return bool(phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)))
+
+
+def _exception_codes() -> list[str]:
+    from portin.domain.exception_codes import EXCEPTION_TYPES
+
+    return [code for code in EXCEPTION_TYPES if code != "PORTING_ORDER_SPLIT_REQUIRED"]
 
 
 @dataclass
@@ -58,7 +67,7 @@ class Run:
                          f"{self.rng.randint(0, 9999):04d}")
             if candidate in self.used_numbers or "555" in candidate[5:8]:
                 continue
-            if phonenumbers.is_valid_number(phonenumbers.parse(candidate, None)):
+            if _is_valid_number(candidate):
                 self.used_numbers.add(candidate)
                 result.append(candidate)
         return result
@@ -68,8 +77,7 @@ class Run:
         result: list[str] = []
         while len(result) < count:
             candidate = f"+614{self.rng.randint(10_000_000, 99_999_999)}"
-            if candidate not in self.used_numbers and phonenumbers.is_valid_number(
-                    phonenumbers.parse(candidate, None)):
+            if candidate not in self.used_numbers and _is_valid_number(candidate):
                 self.used_numbers.add(candidate)
                 result.append(candidate)
         return result
@@ -257,7 +265,7 @@ def _exception(order: Order, step: Callable[[], None]) -> str:
     order.confirm()
     step()
     order.status("submitted")
-    codes = order.run.rng.sample(EXCEPTIONS, order.run.rng.randint(1, 2))
+    codes = order.run.rng.sample(_exception_codes(), order.run.rng.randint(1, 2))
     order.status("exception", *codes)
     step()
     order.user.patch(f"/porting_orders/{order.id}",

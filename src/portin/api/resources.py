@@ -131,6 +131,7 @@ def comment(row: PortingComment) -> responses.PortingComment:
 
 
 def event(row: EventRecord) -> responses.PortingEvent:
+    created_at = iso(row.created_at)  # an event never changes: all three times are its birth
     return responses.PortingEvent.model_validate({
         "id": row.id,
         "event_type": row.event_type,
@@ -138,9 +139,9 @@ def event(row: EventRecord) -> responses.PortingEvent:
         "payload_status": "completed",
         "porting_order_id": row.porting_order_id,
         "available_notification_methods": list(row.notification_methods or []),
-        "occurred_at": iso(row.created_at),
-        "created_at": iso(row.created_at),
-        "updated_at": iso(row.created_at),
+        "occurred_at": created_at,
+        "created_at": created_at,
+        "updated_at": created_at,
         "record_type": "porting_event",
         "sequence": row.sequence,
     })

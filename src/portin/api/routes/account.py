@@ -8,12 +8,13 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
 from portin.api.routes.orders import STATUS_VALUES
+from portin.api.routing import OneHopRoute
 from portin.services import requirements as requirement_service
 from portin.services.accounts import Caller
 from portin.storage import numbers
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Account"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Account"])
 
 
 @router.get("/porting_phone_numbers", summary="List phone numbers on porting orders",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ActionRequirementInitiate, ActionRequirementStatusChange
 from portin.domain.action_requirements import ACTION_TYPES, RequirementStatus
 from portin.domain.errors import InvalidRequest
@@ -20,8 +21,9 @@ from portin.storage import action_requirements as requirement_store
 from portin.storage.action_requirements import REQUIREMENT_SORTS, RequirementFilters
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Action requirements"])
-operator_router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Action requirements"])
+operator_router = APIRouter(route_class=OneHopRoute,
+                            prefix="/v2/operator", tags=["Operator (porting desk)"],
                             dependencies=[Depends(operator_caller)])
 
 STATUSES = [str(s) for s in RequirementStatus]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ActivationJobUpdate
 from portin.domain.timefmt import utcnow
 from portin.services import activation as activation_service
@@ -16,7 +17,7 @@ from portin.services.accounts import Caller
 from portin.storage import activation as activation_store
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["FOC windows and activation"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["FOC windows and activation"])
 
 
 @router.get("/porting_orders/{order_id}/allowed_foc_windows",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Response
 
 from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ActivationJobOutcome, FocHolidayBody, FocLeadTimeBody
 from portin.domain.timefmt import utcnow
 from portin.services import activation as activation_service
@@ -14,7 +15,8 @@ from portin.services import foc as foc_service
 from portin.storage import activation as activation_store
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2/operator", tags=["Operator: FOC windows and activation"],
+router = APIRouter(route_class=OneHopRoute,
+                   prefix="/v2/operator", tags=["Operator: FOC windows and activation"],
                    dependencies=[Depends(operator_caller)])
 
 

@@ -9,6 +9,7 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.routes.events import EVENT_TYPES
+from portin.api.routing import OneHopRoute
 from portin.domain.errors import NotFound
 from portin.outbox import log as store
 from portin.outbox.log import DeliveryFilters
@@ -16,7 +17,7 @@ from portin.services.accounts import Caller
 from portin.storage.db import Database
 from portin.storage.models import Delivery
 
-router = APIRouter(prefix="/v2", tags=["Webhook deliveries"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Webhook deliveries"])
 
 DELIVERY_STATUSES = ["delivered", "failed", "pending", "paused"]
 DELIVERY_DOCS: list[ParamDoc] = [

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from portin.api import responses
 from portin.api.deps import get_db, org_id, user_caller
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import RecoverBody
 from portin.domain.timefmt import iso, utcnow
 from portin.services import recovery
@@ -13,7 +14,7 @@ from portin.services.accounts import Caller
 from portin.storage.db import Database
 from portin.storage.recovery import FailedScope
 
-router = APIRouter(prefix="/v2", tags=["Webhook deliveries"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Webhook deliveries"])
 
 
 def render(scope: FailedScope, result: recovery.Recovery) -> responses.DeliveryRecovery:

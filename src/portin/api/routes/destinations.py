@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.domain import endpoint_health as health
 from portin.domain.timefmt import utcnow
 from portin.services import destinations as service
@@ -21,7 +22,7 @@ from portin.storage.db import Database
 from portin.storage.destinations import DestinationFilters
 from portin.storage.models import DeliveryDestination
 
-router = APIRouter(prefix="/v2", tags=["Delivery destinations"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Delivery destinations"])
 
 STATES = [str(s) for s in health.State]
 DESTINATION_DOCS: list[ParamDoc] = [

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import DocumentUpdate, DocumentUpload
 from portin.config import Settings, public_base_url
 from portin.domain import documents as kinds
@@ -29,7 +30,7 @@ from portin.storage import documents as store
 from portin.storage.db import Database
 from portin.storage.documents import DOCUMENT_SORTS, DocumentFilters, LinkFilters
 
-router = APIRouter(prefix="/v2", tags=["Documents"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Documents"])
 log = logging.getLogger(__name__)
 # A malformed multipart body is the client's to fix (answered 400); python-multipart's own
 # warnings about it quote bytes of the body, which must not reach the logs.

@@ -14,6 +14,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.config import Settings
 from portin.domain import feed_cursors
 from portin.metrics import EVENT_STREAMS_OPEN
@@ -24,7 +25,7 @@ from portin.storage.db import DATABASE_ERRORS, Database, is_unreachable
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v2", tags=["Porting events"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting events"])
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import RepublishBody
 from portin.domain.errors import NotFound
 from portin.domain.events import EventType
@@ -18,7 +19,7 @@ from portin.storage import events as event_store
 from portin.storage.db import Database
 from portin.storage.events import EventFilters
 
-router = APIRouter(prefix="/v2", tags=["Porting events"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting events"])
 
 EVENT_TYPES = [str(t) for t in EventType]
 

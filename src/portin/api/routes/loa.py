@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import (
     AdditionalDocumentsCreate,
     LoaConfigurationBody,
@@ -25,7 +26,7 @@ from portin.storage import loa as store
 from portin.storage.db import Database
 from portin.storage.loa import AdditionalDocumentFilters
 
-router = APIRouter(prefix="/v2", tags=["LOA"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["LOA"])
 
 DOCUMENT_TYPES = ["loa", "invoice", "csr", "other"]
 ADDITIONAL_SORTS = ["created_at", "-created_at"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ChannelBody, ProfileBody, SettingBody
 from portin.config import Settings
 from portin.domain import notification_catalog as catalog
@@ -19,7 +20,7 @@ from portin.storage import notifications as store
 from portin.storage.db import Database
 from portin.storage.notifications import ChannelFilters, SettingFilters
 
-router = APIRouter(prefix="/v2", tags=["Notifications"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Notifications"])
 Item = TypeVar("Item", responses.NotificationEvent, responses.NotificationEventCondition)
 
 CHANNEL_DOCS: list[ParamDoc] = [

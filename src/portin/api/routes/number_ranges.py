@@ -18,6 +18,7 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.routes.orders import STATUS_VALUES
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import (
     AssociatedPhoneNumberCreate,
     PhoneNumberBlockCreate,
@@ -39,8 +40,9 @@ from portin.storage.models import (
 )
 from portin.storage.number_ranges import BlockFilters, ConfigurationFilters
 
-router = APIRouter(prefix="/v2", tags=["Porting order number ranges"])
-operator_router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting order number ranges"])
+operator_router = APIRouter(route_class=OneHopRoute,
+                            prefix="/v2/operator", tags=["Operator (porting desk)"],
                             dependencies=[Depends(operator_caller)])
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")

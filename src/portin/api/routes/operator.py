@@ -8,6 +8,7 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller
 from portin.api.query import ParamDoc, Query, parameter_docs
 from portin.api.routes.orders import ORDER_FILTER_DOCS, order_list, single_order
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import CommentCreate, MessagingChange, SplitRequest, StatusChange
 from portin.domain.timefmt import utcnow
 from portin.services import operator as operator_service
@@ -15,7 +16,7 @@ from portin.services import orders as order_service
 from portin.services.accounts import Caller
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2/operator", tags=["Operator (porting desk)"],
                    dependencies=[Depends(operator_caller)])
 
 OPERATOR_FILTER_DOCS: list[ParamDoc] = [

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import CommentCreate, OrderCreate, OrderUpdate
 from portin.config import Settings
 from portin.domain.exception_codes import EXCEPTION_TYPES
@@ -26,7 +27,7 @@ from portin.storage.db import Database
 from portin.storage.orders import ORDER_SORTS, OrderFilters
 from portin.storage.reads import OrderRecord
 
-router = APIRouter(prefix="/v2", tags=["Porting orders"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting orders"])
 
 STATUS_VALUES = [str(s) for s in OrderStatus]
 

@@ -7,12 +7,14 @@ from fastapi import APIRouter, Depends
 
 from portin.api import resources, responses
 from portin.api.deps import get_db, user_caller
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import PortabilityCheckBody
 from portin.services import portability as portability_service
 from portin.services import uk_carriers as carrier_service
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Portability"], dependencies=[Depends(user_caller)])
+router = APIRouter(route_class=OneHopRoute,
+                   prefix="/v2", tags=["Portability"], dependencies=[Depends(user_caller)])
 
 
 @router.post("/portability_checks", status_code=201, summary="Run a portability check",

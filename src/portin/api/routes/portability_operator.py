@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import PortabilityRuleBody, UkCarrierBody
 from portin.domain.portability import Rule
 from portin.domain.timefmt import utcnow
@@ -15,7 +16,7 @@ from portin.services import portability as portability_service
 from portin.services import uk_carriers as carrier_service
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2/operator", tags=["Operator (porting desk)"],
                    dependencies=[Depends(operator_caller)])
 
 RULE_PATH = "/portability_rules/{country_code}/{phone_number_type}"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ReportCreate
 from portin.domain.reports import ExportFilters, ReportStatus, ReportType
 from portin.domain.timefmt import utcnow
@@ -16,7 +17,7 @@ from portin.services.accounts import Caller
 from portin.storage import reports as report_store
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Porting reports"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting reports"])
 
 REPORT_TYPES = [str(t) for t in ReportType]
 REPORT_STATUSES = [str(s) for s in ReportStatus]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
 from portin.api.query import PAGE_DOCS, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import PortingSettingsUpdate
 from portin.domain.timefmt import utcnow
 from portin.services import orders as order_service
@@ -19,7 +20,7 @@ from portin.storage.db import Database
 from portin.storage.models import PortingOrder
 from portin.storage.paging import Page
 
-router = APIRouter(prefix="/v2", tags=["Requirements"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Requirements"])
 
 
 def requirement_page(session: Session, order: PortingOrder, request: Request

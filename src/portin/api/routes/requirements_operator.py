@@ -11,6 +11,7 @@ from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
 from portin.api.routes.requirements import requirement_page
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import (
     CountryRequirementsBody,
     PortingSettingsUpdate,
@@ -27,7 +28,7 @@ from portin.storage import requirements as requirement_store
 from portin.storage.db import Database
 from portin.storage.requirements import RuleFilters
 
-router = APIRouter(prefix="/v2/operator", tags=["Operator: requirements"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2/operator", tags=["Operator: requirements"],
                    dependencies=[Depends(operator_caller)])
 
 RULE_FILTER_DOCS: list[ParamDoc] = [

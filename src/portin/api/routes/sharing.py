@@ -12,6 +12,7 @@ from fastapi.responses import StreamingResponse
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, shared_access, user_caller
 from portin.api.routes.documents import FILE_RESPONSE, file_response
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import ShareCreate
 from portin.config import Settings
 from portin.domain.errors import InvalidRequest, NotFound
@@ -25,7 +26,7 @@ from portin.services.orders import require_order
 from portin.services.sharing import SharedAccess
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Sharing"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Sharing"])
 
 _read = shared_access(Permission.DOCUMENT_READ)
 _update = shared_access(Permission.DOCUMENT_UPDATE)

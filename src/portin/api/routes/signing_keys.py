@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 
 from portin.api import resources, responses
 from portin.api.deps import get_db, get_settings, org_id, user_caller
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import SigningKeyRotate
 from portin.config import Settings
 from portin.domain import signing_keys as rules
@@ -15,7 +16,7 @@ from portin.services import signing_keys
 from portin.services.accounts import Caller
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Account"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Account"])
 
 
 @router.get("/public_key", summary="The key that verifies this organization's webhooks")

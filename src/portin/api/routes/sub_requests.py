@@ -6,11 +6,12 @@ from fastapi import APIRouter, Depends
 
 from portin.api import resources, responses
 from portin.api.deps import get_db, org_id, user_caller
+from portin.api.routing import OneHopRoute
 from portin.services.accounts import Caller
 from portin.services.orders import require_order
 from portin.storage.db import Database
 
-router = APIRouter(prefix="/v2", tags=["Porting orders"])
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Porting orders"])
 
 
 @router.get("/porting_orders/{order_id}/sub_request",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from portin.api import resources, responses
 from portin.api.deps import get_db, operator_caller, org_id, user_caller
 from portin.api.query import PAGE_DOCS, ParamDoc, Query, parameter_docs
+from portin.api.routing import OneHopRoute
 from portin.api.schemas import VerificationCodeSend, VerificationCodeVerify
 from portin.delivery.code_sender import CodeSender
 from portin.domain.timefmt import utcnow
@@ -21,8 +22,9 @@ from portin.storage.models import PortingVerificationCode
 from portin.storage.paging import Page
 from portin.storage.verification_codes import CODE_SORTS
 
-router = APIRouter(prefix="/v2", tags=["Verification codes"])
-operator_router = APIRouter(prefix="/v2/operator", tags=["Operator (porting desk)"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v2", tags=["Verification codes"])
+operator_router = APIRouter(route_class=OneHopRoute,
+                            prefix="/v2/operator", tags=["Operator (porting desk)"],
                             dependencies=[Depends(operator_caller)])
 
 LIST_DOCS: list[ParamDoc] = [

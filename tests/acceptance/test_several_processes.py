@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from portin.storage.db import Database
 from portin.storage.models import DeliveryAttempt
 from tests.acceptance.conftest import PORTIN, Server, running_server
 from tests.support.receiver import Receiver, verifies
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -61,15 +62,6 @@ def worker(url: str, log_file: Path) -> Iterator[subprocess.Popen[bytes]]:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def client(server: Server, key: str) -> httpx.Client:

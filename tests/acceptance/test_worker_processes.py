@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from portin.storage.models import Delivery, DeliveryAttempt
 from tests.acceptance.conftest import PORTIN
 from tests.conftest import Tenant, make_tenant
 from tests.support.receiver import Receiver
+from tests.support.waiting import wait_until
 
 BURST = 1000
 
@@ -80,15 +81,6 @@ def burst(db: Database, tenant: Tenant, count: int) -> set[str]:
                                                     None, "admin"), now)
                 ids.add(event)
     return ids
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_sigkill_mid_burst_loses_nothing(db: Database, tmp_path: Path) -> None:

@@ -18,3 +18,13 @@ def wait_for(condition: Callable[[], T], timeout: float) -> T:
             return value
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll `condition` every 100 ms until it holds; fail naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -18,6 +18,8 @@ from portin.outbox.log import DeliveryFilters
 from portin.portal.pages_order_paperwork import paperwork_context
 from portin.portal.web import (
     check_csrf,
+    confirmation_page,
+    is_confirmed,
     page_number,
     redirect_with_notice,
     render,
@@ -158,8 +160,17 @@ def confirm(order_id: str, request: Request, csrf_token: str = Form(""),
 
 @router.post("/orders/{order_id}/cancel")
 def cancel(order_id: str, request: Request, csrf_token: str = Form(""),
-           user: SignedIn = Depends(signed_in), db: Database = Depends(get_db)) -> Response:
+           confirmed: str = Form(""), user: SignedIn = Depends(signed_in),
+           db: Database = Depends(get_db)) -> Response:
     check_csrf(user, csrf_token)
+    if not is_confirmed(confirmed):
+        return confirmation_page(
+            request, user, title="Cancel this order?", action=f"/orders/{order_id}/cancel",
+            consequences=["ask the porting desk to stop the port of every number on it",
+                          "leave the numbers with their current carrier",
+                          "not be undone: a cancelled order cannot be resumed; a new order"
+                          " is needed to port these numbers later"],
+            button="Yes, cancel the order", back=f"/orders/{order_id}")
     return _order_action(
         request, user, db, order_id,
         lambda s: order_service.cancel(s, user.organization_id, order_id, utcnow()),

@@ -94,6 +94,25 @@ def render(request: Request, template: str, user: SignedIn | None, status_code: 
     return response
 
 
+CONFIRMED = "yes"  # the value of the `confirmed` field a confirmation page sends
+
+
+def is_confirmed(confirmed: str) -> bool:
+    """Whether a destructive form came from its confirmation page (`confirmed=yes`)."""
+    return confirmed == CONFIRMED
+
+
+def confirmation_page(request: Request, user: SignedIn, *, title: str, action: str,
+                      consequences: list[str], button: str, back: str,
+                      fields: dict[str, str] | None = None) -> HTMLResponse:
+    """The page a destructive form answers when it arrives unconfirmed: what will happen,
+    and a form that posts the same fields to the same `action` with `confirmed=yes`.
+    Nothing changes until then, with or without JavaScript."""
+    return render(request, "confirm.html", user, title=title, action=action,
+                  consequences=consequences, button=button, back=back,
+                  fields=fields or {}, confirmed_value=CONFIRMED)
+
+
 def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, delete, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    Subquery,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from portin.storage.models import EventCount, PortingEvent
-from portin.storage.paging import Page, PageRequest, count_rows
+from portin.storage.paging import Page, PageRequest
 from portin.storage.reads import rows as read_rows
+from portin.storage.types import UTCDateTime
 
 _events = cast(Table, PortingEvent.__table__)
 
@@ -35,9 +48,10 @@ def recount(session: Session) -> None:
 
 
 # The total of an unfiltered or type-filtered page: built once, as every first page asks.
-_COUNTED = select(func.coalesce(func.sum(EventCount.count), 0)).where(
-    EventCount.organization_id == bindparam("organization_id"))
-_COUNTED_OF_TYPE = _COUNTED.where(EventCount.event_type == bindparam("event_type"))
+_counts = cast(Table, EventCount.__table__)
+_COUNTED = select(func.coalesce(func.sum(_counts.c.count), 0)).where(
+    _counts.c.organization_id == bindparam("organization_id"))
+_COUNTED_OF_TYPE = _COUNTED.where(_counts.c.event_type == bindparam("event_type"))
 
 
 def _counted_total(session: Session, filters: EventFilters) -> int | None:
@@ -46,11 +60,11 @@ def _counted_total(session: Session, filters: EventFilters) -> int | None:
             or filters.created_lte is not None):
         return None
     if filters.event_type is None:
-        found = session.execute(_COUNTED, {"organization_id": filters.organization_id})
+        found = read_rows(session, _COUNTED, {"organization_id": filters.organization_id})
     else:
-        found = session.execute(_COUNTED_OF_TYPE, {"organization_id": filters.organization_id,
-                                                   "event_type": filters.event_type})
-    return int(found.scalar_one())
+        found = read_rows(session, _COUNTED_OF_TYPE, {"organization_id": filters.organization_id,
+                                                      "event_type": filters.event_type})
+    return int(found[0][0])
 
 
 def get_event(session: Session, event_id: str, organization_id: str) -> PortingEvent | None:
@@ -60,42 +74,85 @@ def get_event(session: Session, event_id: str, organization_id: str) -> PortingE
     ).scalar_one_or_none()
 
 
-def _matching_keys(filters: EventFilters) -> Select[int]:
-    stmt = select(PortingEvent.seq).where(PortingEvent.organization_id == filters.organization_id)
-    if filters.event_type is not None:
-        stmt = stmt.where(PortingEvent.event_type == filters.event_type)
-    if filters.porting_order_id is not None:
-        stmt = stmt.where(PortingEvent.porting_order_id == filters.porting_order_id)
-    if filters.created_gte is not None:
-        stmt = stmt.where(PortingEvent.created_at >= filters.created_gte)
-    if filters.created_lte is not None:
-        stmt = stmt.where(PortingEvent.created_at <= filters.created_lte)
-    return stmt
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a page has: the statements of each shape are built once (`_statements`),
+    with the filters' values, the page size and the offset as bound parameters. Building a
+    statement costs more than running it (about 300 µs against 100 µs on SQLite)."""
+
+    event_type: bool
+    porting_order_id: bool
+    created_gte: bool
+    created_lte: bool
+
+
+@dataclass(frozen=True)
+class _Statements:
+    count: Select[Any]
+    newest_first: Select[Any]  # a page counted from the newest end
+    from_end: Select[Any]      # a page counted from the oldest end, shown newest first
+
+
+def _filter_values(filters: EventFilters) -> dict[str, Any]:
+    values: dict[str, Any] = {"organization_id": filters.organization_id}
+    for name in ("event_type", "porting_order_id", "created_gte", "created_lte"):
+        if getattr(filters, name) is not None:
+            values[name] = getattr(filters, name)
+    return values
+
+
+@functools.cache
+def _statements(shape: _Shape) -> _Statements:
+    e = _events.c
+    keys = select(e.seq).where(e.organization_id == bindparam("organization_id"))
+    if shape.event_type:
+        keys = keys.where(e.event_type == bindparam("event_type"))
+    if shape.porting_order_id:
+        keys = keys.where(e.porting_order_id == bindparam("porting_order_id"))
+    if shape.created_gte:
+        keys = keys.where(e.created_at >= bindparam("created_gte", type_=UTCDateTime()))
+    if shape.created_lte:
+        keys = keys.where(e.created_at <= bindparam("created_lte", type_=UTCDateTime()))
+    newest_first = (e.created_at.desc(), e.seq.desc())
+    oldest_first = (e.created_at.asc(), e.seq.asc())
+
+    def page_of(page_keys: Subquery) -> Select[Any]:
+        # The page's keys are found in an index alone (a deferred join); only its rows are read.
+        return (select(_events).join(page_keys, page_keys.c.seq == e.seq)
+                .order_by(*newest_first))
+
+    window = {"limit": bindparam("size", type_=BigInteger()),
+              "offset": bindparam("offset", type_=BigInteger())}
+    return _Statements(
+        count=select(func.count()).select_from(keys.subquery()),
+        newest_first=page_of(keys.order_by(*newest_first).limit(window["limit"])
+                             .offset(window["offset"]).subquery()),
+        from_end=page_of(keys.order_by(*oldest_first).limit(window["limit"])
+                         .offset(window["offset"]).subquery()))
 
 
 def list_events(session: Session, filters: EventFilters, page: PageRequest) -> Page[Row[Any]]:
     """Newest first.
 
     - The total comes from event_counts when it can, else from counting the index.
-    - The page's keys are found in an index alone (a deferred join); only its rows are read.
     - A page in the older half is read from the other end of the index (ascending, then
-      reversed), so the deepest pages cost what the first ones do."""
-    keys = _matching_keys(filters)
+      shown newest first), so the deepest pages cost what the first ones do."""
+    statements = _statements(_Shape(
+        event_type=filters.event_type is not None,
+        porting_order_id=filters.porting_order_id is not None,
+        created_gte=filters.created_gte is not None,
+        created_lte=filters.created_lte is not None))
+    values = _filter_values(filters)
     total = _counted_total(session, filters)
     if total is None:
-        total = count_rows(session, keys)
-    newest_first = (PortingEvent.created_at.desc(), PortingEvent.seq.desc())
-    oldest_first = (PortingEvent.created_at.asc(), PortingEvent.seq.asc())
-    from_end = page.offset > total // 2
-    if from_end:
+        total = int(read_rows(session, statements.count, values)[0][0])
+    if page.offset > total // 2:
         size = max(0, min(page.size, total - page.offset))
-        page_keys = (keys.order_by(*oldest_first).limit(size)
-                     .offset(max(0, total - page.offset - size)).subquery())
+        window = {"size": size, "offset": max(0, total - page.offset - size)}
+        rows = read_rows(session, statements.from_end, values | window)
     else:
-        page_keys = keys.order_by(*newest_first).limit(page.size).offset(page.offset).subquery()
-    # Rows of the table's columns, not ORM objects: the page is only rendered (storage/reads.py).
-    rows = read_rows(session, select(_events).join(page_keys, page_keys.c.seq == _events.c.seq)
-                     .order_by(*newest_first))
+        window = {"size": page.size, "offset": page.offset}
+        rows = read_rows(session, statements.newest_first, values | window)
     return Page(list(rows), total, page)
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, exists, func, select
+from sqlalchemy import BigInteger, Row, Select, Table, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import PortingComment, PortingOrder, PortingPhoneNumber
@@ -69,69 +70,106 @@ def read_order(session: Session, order_id: str, organization_id: str | None
 
 
 def _numbers_match(*conditions: Any) -> Any:
-    return exists().where(PortingPhoneNumber.porting_order_id == PortingOrder.id, *conditions)
+    return exists().where(_numbers.c.porting_order_id == _orders.c.id, *conditions)
 
 
-def _filtered(filters: OrderFilters) -> Select[Any]:
-    stmt = select(_orders).where(PortingOrder.deleted_at.is_(None))
-    if filters.organization_id is not None:
-        stmt = stmt.where(PortingOrder.organization_id == filters.organization_id)
-    if filters.statuses:
-        stmt = stmt.where(PortingOrder.status.in_(filters.statuses))
-    equal = {
-        PortingOrder.customer_reference: filters.customer_reference,
-        PortingOrder.customer_group_reference: filters.customer_group_reference,
-        PortingOrder.parent_support_key: filters.parent_support_key,
-        PortingOrder.support_key: filters.support_key,
-        PortingOrder.misc_type: filters.misc_type,
-        PortingOrder.entity_name: filters.entity_name,
-        PortingOrder.auth_person_name: filters.auth_person_name,
-        PortingOrder.fast_port_eligible: filters.fast_port_eligible,
-    }
-    for column, value in equal.items():
-        if value is not None:
-            stmt = stmt.where(column == value)
-    if filters.foc_requested_gt is not None:
-        stmt = stmt.where(PortingOrder.foc_datetime_requested > filters.foc_requested_gt)
-    if filters.foc_requested_lt is not None:
-        stmt = stmt.where(PortingOrder.foc_datetime_requested < filters.foc_requested_lt)
-    if filters.country_code is not None:
-        stmt = stmt.where(_numbers_match(PortingPhoneNumber.country_code == filters.country_code))
-    if filters.carrier_name is not None:
-        # portin does not look carriers up, so no number has a carrier name to match.
-        stmt = stmt.where(_numbers_match(PortingPhoneNumber.id.is_(None)))
-    if filters.phone_number_contains is not None:
-        stmt = stmt.where(_numbers_match(
-            PortingPhoneNumber.phone_number.contains(filters.phone_number_contains,
-                                                     autoescape=True)))
-    if filters.search:
-        term = filters.search.strip()
-        stmt = stmt.where(
-            PortingOrder.customer_reference.contains(term, autoescape=True)
-            | (PortingOrder.support_key == term)
-            | _numbers_match(PortingPhoneNumber.phone_number.contains(term, autoescape=True))
-        )
-    return stmt
-
-
+# The filters compared for equality, by OrderFilters field and column.
+_EQUAL = ("customer_reference", "customer_group_reference", "parent_support_key",
+          "support_key", "misc_type", "entity_name", "auth_person_name", "fast_port_eligible")
 _SORTS: dict[str, tuple[Any, Any]] = {
-    "created_at": (PortingOrder.created_at.asc(), PortingOrder.id.asc()),
-    "-created_at": (PortingOrder.created_at.desc(), PortingOrder.id.desc()),
+    "created_at": (_orders.c.created_at.asc(), _orders.c.id.asc()),
+    "-created_at": (_orders.c.created_at.desc(), _orders.c.id.desc()),
     "activation_settings.foc_datetime_requested": (
-        PortingOrder.foc_datetime_requested.asc(), PortingOrder.id.asc()),
+        _orders.c.foc_datetime_requested.asc(), _orders.c.id.asc()),
     "-activation_settings.foc_datetime_requested": (
-        PortingOrder.foc_datetime_requested.desc(), PortingOrder.id.desc()),
+        _orders.c.foc_datetime_requested.desc(), _orders.c.id.desc()),
 }
 ORDER_SORTS = tuple(_SORTS)
+_LIKE_ESCAPE = "/"
+
+
+def _containing(term: str) -> str:
+    """A LIKE pattern for text containing `term` literally (its % and _ escaped)."""
+    escaped = (term.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%")
+               .replace("_", _LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"
+
+
+def _filter_values(filters: OrderFilters) -> dict[str, Any]:
+    """The bound values of a list's statements: the filters given, by name."""
+    values: dict[str, Any] = {}
+    if filters.organization_id is not None:
+        values["organization_id"] = filters.organization_id
+    if filters.statuses:
+        values["statuses"] = list(filters.statuses)
+    for name in (*_EQUAL, "foc_requested_gt", "foc_requested_lt", "country_code"):
+        if getattr(filters, name) is not None:
+            values[name] = getattr(filters, name)
+    if filters.carrier_name is not None:
+        values["carrier_name"] = True
+    if filters.phone_number_contains is not None:
+        values["phone_number_contains"] = _containing(filters.phone_number_contains)
+    if filters.search and filters.search.strip():
+        values["search"] = _containing(filters.search.strip())
+        values["search_exact"] = filters.search.strip()
+    return values
+
+
+@dataclass(frozen=True)
+class _ListStatements:
+    count: Select[Any]
+    page: Select[Any]
+
+
+# At most this many shapes (which filters are given, and the sort) are kept built.
+_SHAPES_KEPT = 64
+
+
+@functools.lru_cache(maxsize=_SHAPES_KEPT)
+def _list_statements(given: frozenset[str], sort: str) -> _ListStatements:
+    """The count and page statements of a list with these filters `given` (names from
+    `_filter_values`), their values bound by name: built once per shape, since building one
+    costs more than running it on SQLite."""
+    o, n = _orders.c, _numbers.c
+    stmt = select(_orders).where(o.deleted_at.is_(None))
+    if "organization_id" in given:
+        stmt = stmt.where(o.organization_id == bindparam("organization_id"))
+    if "statuses" in given:
+        stmt = stmt.where(o.status.in_(bindparam("statuses", expanding=True)))
+    for name in _EQUAL:
+        if name in given:
+            stmt = stmt.where(o[name] == bindparam(name))
+    if "foc_requested_gt" in given:
+        stmt = stmt.where(o.foc_datetime_requested > bindparam("foc_requested_gt"))
+    if "foc_requested_lt" in given:
+        stmt = stmt.where(o.foc_datetime_requested < bindparam("foc_requested_lt"))
+    if "country_code" in given:
+        stmt = stmt.where(_numbers_match(n.country_code == bindparam("country_code")))
+    if "carrier_name" in given:
+        # portin does not look carriers up, so no number has a carrier name to match.
+        stmt = stmt.where(_numbers_match(n.id.is_(None)))
+    if "phone_number_contains" in given:
+        stmt = stmt.where(_numbers_match(n.phone_number.like(
+            bindparam("phone_number_contains"), escape=_LIKE_ESCAPE)))
+    if "search" in given:
+        stmt = stmt.where(
+            o.customer_reference.like(bindparam("search"), escape=_LIKE_ESCAPE)
+            | (o.support_key == bindparam("search_exact"))
+            | _numbers_match(n.phone_number.like(bindparam("search"), escape=_LIKE_ESCAPE)))
+    return _ListStatements(
+        count=select(func.count()).select_from(stmt.subquery()),
+        page=(stmt.order_by(*_SORTS[sort]).limit(bindparam("size", type_=BigInteger()))
+              .offset(bindparam("offset", type_=BigInteger()))))
 
 
 def list_orders(session: Session, filters: OrderFilters, page: PageRequest
                 ) -> Page[Row[Any]]:
     """A page of orders, as rows for display (see storage/reads.py)."""
-    stmt = _filtered(filters)
-    total = count_rows(session, stmt)
-    found = read_rows(session, stmt.order_by(*_SORTS[filters.sort]).limit(page.size)
-                      .offset(page.offset))
+    values = _filter_values(filters)
+    statements = _list_statements(frozenset(values), filters.sort)
+    total = int(read_rows(session, statements.count, values)[0][0])
+    found = read_rows(session, statements.page,
+                      values | {"size": page.size, "offset": page.offset})
     return Page(list(found), total, page)
 
 

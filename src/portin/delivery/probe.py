@@ -66,6 +66,19 @@ async def _webhook(channel: ProbeChannel, body: bytes, key: SigningKey, allow_pr
         await sender.close()
 
 
+async def _email(channel: ProbeChannel, event_id: str, smtp_url: str, email_from: str,
+                 timeout: float) -> SendResult:
+    """aiosmtplib's timeout is per command; the whole conversation gets one bound too."""
+    started = utcnow()
+    mailer = EmailSender(smtp_url, email_from, timeout)
+    try:
+        return await asyncio.wait_for(
+            mailer.send(channel.destination, probe_mail(event_id), event_id), timeout * 2)
+    except TimeoutError:
+        return SendResult(Outcome.RETRY, started, utcnow(), email={"smtp_code": None},
+                          error=f"no answer within {timeout * 2:g} s")
+
+
 def _webhook_answer(result: SendResult, timeout: float) -> str:
     response = (result.http or {}).get("response")
     if response is not None:
@@ -102,8 +115,7 @@ def send(channel: ProbeChannel, key: SigningKey, *, allow_private: bool, smtp_ur
                                       allow_private, timeout))
         answer = _webhook_answer(result, timeout)
     else:
-        mailer = EmailSender(smtp_url, email_from, timeout)
-        result = asyncio.run(mailer.send(channel.destination, probe_mail(event_id), event_id))
+        result = asyncio.run(_email(channel, event_id, smtp_url, email_from, timeout))
         answer = _email_answer(result)
     return ProbeOutcome(result.outcome == Outcome.DELIVERED, answer, event_id,
                        result.duration_ms)

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
+from alembic import command
 from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
+from sqlalchemy import create_engine, text
 
 from portin.api.app import create_app
 from portin.config import Settings
@@ -18,6 +21,7 @@ from portin.delivery.address_guard import PRIVATE_ADDRESS_REFUSED
 from portin.domain.timefmt import utcnow
 from portin.services import signing_keys
 from portin.storage.db import Database
+from portin.storage.migrations import alembic_config
 from tests.conftest import Api, Tenant
 from tests.integration.test_security_headers import _hidden_token, _sign_in
 from tests.support import waiting
@@ -245,3 +249,28 @@ def test_a_private_address_is_refused_in_the_customers_words(
             "notification_profile_id": profile})
         assert answer.status_code == 422
         assert answer.json()["errors"][0]["detail"] == PRIVATE_ADDRESS_REFUSED
+
+
+# -- the migration ------------------------------------------------------------------------------
+def test_0020_keeps_one_of_each_duplicate_setting(tmp_path: Path) -> None:
+    url = str(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), "0016")
+    engine = create_engine(f"sqlite:///{url}")
+    rows = [("s1", "p", "c1"), ("s2", "p", "c1"), ("s3", "p", "c2")]
+    with engine.begin() as connection:
+        connection.execute(text("PRAGMA foreign_keys=OFF"))
+        for setting_id, profile, channel in rows:
+            connection.execute(text(
+                "INSERT INTO notification_settings (id, organization_id,"
+                " notification_event_condition_id, notification_profile_id,"
+                " notification_channel_id, associated_record_type,"
+                " associated_record_type_value, parameters, status, created_at, updated_at)"
+                " VALUES (:id, 'o', 'cond', :profile, :channel, 'account', 'o', '[]',"
+                " 'enabled', '2026-12-01 08:00:00.000000', '2026-12-01 08:00:00.000000')"),
+                {"id": setting_id, "profile": profile, "channel": channel})
+    command.upgrade(alembic_config(url), "0020")
+    with engine.connect() as connection:
+        kept = connection.execute(text(
+            "SELECT id, paused_at FROM notification_settings ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [("s1", None), ("s3", None)]

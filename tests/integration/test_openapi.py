@@ -203,6 +203,10 @@ def exercise(api: Api, db: Database, settings: Settings, receiver: Receiver) -> 
         "notification_channel_id": spare_channel["id"]})["data"]
     call("GET /v2/notification_settings/{setting_id}",
          f"{settings_path}/{spare_setting['id']}", 200)
+    call("POST /v2/notification_settings/{setting_id}/actions/pause",
+         f"{settings_path}/{spare_setting['id']}/actions/pause", 200)
+    call("POST /v2/notification_settings/{setting_id}/actions/resume",
+         f"{settings_path}/{spare_setting['id']}/actions/resume", 200)
     call("DELETE /v2/notification_settings/{setting_id}",
          f"{settings_path}/{spare_setting['id']}", 200)
     call("DELETE /v2/notification_channels/{channel_id}", spare_channel_path, 200)

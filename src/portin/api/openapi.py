@@ -35,7 +35,8 @@ WHY: dict[int, str] = {
          " the organization's last event).",
     409: "The porting order was changed by someone else at the same time (read it and retry),"
          " or the record is still in use (a document or a catalogue entry still used by a"
-         " record is kept), or a signing key rotation is already announced.",
+         " record is kept), or a signing key rotation is already announced, or the same"
+         " notification setting (profile, condition, channel) already exists.",
     413: "The request body is larger than the configured limit (a document upload: larger"
          " than PORTIN_MAX_DOCUMENT_BYTES).",
     415: "The body is neither JSON nor multipart/form-data.",
@@ -68,6 +69,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
         statuses.add(415)
     if method == "post" and path == "/v2/public_key/actions/rotate":
         statuses.add(409)  # a rotation already announced
+    if method == "post" and path == "/v2/notification_settings":
+        statuses.add(409)  # the same setting already exists
     return sorted(statuses)
 
 

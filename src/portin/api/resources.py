@@ -172,7 +172,7 @@ def setting(row: NotificationSetting) -> responses.NotificationSetting:
         "associated_record_type_value": row.associated_record_type_value,
         "parameters": list(row.parameters or []), "status": row.status,
         "created_at": iso(row.created_at), "updated_at": iso(row.updated_at),
-        "record_type": "notification_setting"})
+        "record_type": "notification_setting", "paused": row.paused_at is not None})
 
 
 def attempt(row: DeliveryAttempt) -> responses.DeliveryAttempt:

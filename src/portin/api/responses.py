@@ -250,6 +250,8 @@ class NotificationSetting(Wire):
     created_at: Timestamp
     updated_at: Timestamp
     record_type: Literal["notification_setting"]
+    paused: bool = Field(description="portin: a paused setting sends nothing for new events"
+                         " (actions/pause, actions/resume); its status is unchanged.")
 
 
 class NotificationEvent(Wire):

@@ -9,6 +9,7 @@ still cannot reach a private address.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 from urllib.parse import urlsplit
 
@@ -18,6 +19,10 @@ from aiohttp.resolver import ThreadedResolver
 from portin.domain.errors import InvalidRequest
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+log = logging.getLogger(__name__)
+PRIVATE_ADDRESS_REFUSED = (
+    "This address is on a private or local network, which portin does not send to. Use a"
+    " public address, or ask your portin operator to allow private addresses.")
 
 
 class BlockedAddress(OSError):
@@ -60,9 +65,10 @@ def check_saved_url(url: str, allow_private: bool, pointer: str) -> None:
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     blocked = [str(a) for a in addresses if not is_public(a)]
     if blocked:
-        raise InvalidRequest(
-            f"Webhooks may not go to {host} ({', '.join(blocked)}): it is not a public address."
-            " Set PORTIN_ALLOW_PRIVATE_WEBHOOKS=1 for local development.", pointer=pointer)
+        # The customer reads this; the switch (PORTIN_ALLOW_PRIVATE_WEBHOOKS) is the operator's.
+        log.info("webhook URL refused: %s resolves to %s; PORTIN_ALLOW_PRIVATE_WEBHOOKS=1"
+                 " would allow it", host, ", ".join(blocked))
+        raise InvalidRequest(PRIVATE_ADDRESS_REFUSED, pointer=pointer)
 
 
 class GuardedResolver(AbstractResolver):

@@ -6,13 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portin.config import Settings
 from portin.delivery.address_guard import check_saved_url
 from portin.domain import notification_catalog as catalog
 from portin.domain.email_address import validate_email
-from portin.domain.errors import InvalidRequest, NotFound
+from portin.domain.errors import Conflict, InvalidRequest, NotFound
 from portin.domain.webhook_urls import validate_webhook_url
 from portin.storage import notifications as store
 from portin.storage.models import NotificationChannel, NotificationProfile, NotificationSetting
@@ -47,6 +48,20 @@ def require_setting(session: Session, organization_id: str, setting_id: str
                     ) -> NotificationSetting:
     return _require(session, NotificationSetting, "setting", organization_id, setting_id,
                     None)
+
+
+class DuplicateSetting(Conflict):
+    """Conflict."""
+
+    def __init__(self, condition_name: str, channel: NotificationChannel,
+                 existing_id: str | None) -> None:
+        self.condition_name = condition_name
+        self.channel = channel
+        known = f" (setting {existing_id})" if existing_id else ""
+        super().__init__(
+            f"This profile already sends “{condition_name}” to the {channel.channel_type_id}"
+            f" channel {channel.channel_destination}{known}; a second setting would add"
+            " nothing.", pointer="/notification_channel_id")
 
 
 def _name(name: str | None) -> str:
@@ -186,12 +201,16 @@ def create_setting(session: Session, organization_id: str, fields: dict[str, Any
     channel = require_channel(session, organization_id, channel_id,
                               pointer="/notification_channel_id")
     if channel.notification_profile_id != profile.id:
-        raise InvalidRequest("The channel belongs to another notification profile.",
+        raise InvalidRequest(f"The channel {channel.channel_destination} belongs to another"
+                             " notification profile.",
                              pointer="/notification_channel_id")
     if channel.channel_type_id not in condition.supported_channels:
         raise InvalidRequest(f"'{condition.name}' cannot be sent to a"
                              f" {channel.channel_type_id} channel.",
                              pointer="/notification_channel_id")
+    existing = store.same_binding(session, profile.id, condition.id, channel.id)
+    if existing is not None:
+        raise DuplicateSetting(condition.name, channel, existing.id)
     parameters = fields.get("parameters") or []
     setting = NotificationSetting(
         id=str(uuid.uuid4()), organization_id=organization_id,
@@ -202,7 +221,33 @@ def create_setting(session: Session, organization_id: str, fields: dict[str, Any
         parameters=[{"name": p.get("name"), "value": p.get("value")} for p in parameters],
         status="enabled", created_at=now, updated_at=now)
     session.add(setting)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same setting made at the same moment by another
+        raise DuplicateSetting(condition.name, channel, None) from exc
+    return setting
+
+
+def pause_setting(session: Session, organization_id: str, setting_id: str, now: datetime
+                  ) -> NotificationSetting:
+    """A paused setting sends nothing for events recorded while it is paused (deliveries
+    already written go on); pausing twice keeps the first time."""
+    setting = require_setting(session, organization_id, setting_id)
+    if setting.paused_at is None:
+        setting.paused_at = now
+        setting.updated_at = now
+        session.flush()
+    return setting
+
+
+def resume_setting(session: Session, organization_id: str, setting_id: str, now: datetime
+                   ) -> NotificationSetting:
+    """New events are sent again; those recorded while paused are not (republish them)."""
+    setting = require_setting(session, organization_id, setting_id)
+    if setting.paused_at is not None:
+        setting.paused_at = None
+        setting.updated_at = now
+        session.flush()
     return setting
 
 

@@ -199,6 +199,10 @@ class NotificationSetting(Base):
     """Binds an event condition to a profile and a channel: "send these events there"."""
 
     __tablename__ = "notification_settings"
+    __table_args__ = (
+        Index("uq_notification_settings_binding", "notification_profile_id",
+              "notification_event_condition_id", "notification_channel_id", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -212,6 +216,8 @@ class NotificationSetting(Base):
     status: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # portin: a paused setting sends nothing for new events (its status stays the SDK's).
+    paused_at: Mapped[datetime | None]
 
 
 class Delivery(Base):

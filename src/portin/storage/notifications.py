@@ -102,14 +102,15 @@ _SUBSCRIBED = (
     .where(NotificationSetting.organization_id == bindparam("organization_id"),
            NotificationSetting.notification_event_condition_id.in_(
                bindparam("condition_ids", expanding=True)),
-           NotificationSetting.status == "enabled")
+           NotificationSetting.status == "enabled",
+           NotificationSetting.paused_at.is_(None))
     .order_by(NotificationChannel.created_at, NotificationChannel.id))
 
 
 def subscribed_channels(session: Session | Connection, organization_id: str,
                         condition_ids: Sequence[str]) -> list[Subscription]:
-    """Channels of the organization that an enabled setting for one of the conditions names,
-    each once, oldest first."""
+    """Channels of the organization that an enabled, unpaused setting for one of the
+    conditions names, each once, oldest first."""
     if not condition_ids:
         return []
     rows = session.execute(_SUBSCRIBED, {"organization_id": organization_id,
@@ -138,3 +139,12 @@ def settings_of_profile(session: Session, profile_id: str) -> list[NotificationS
     return list(session.execute(
         select(NotificationSetting).where(NotificationSetting.notification_profile_id == profile_id)
     ).scalars())
+
+
+def same_binding(session: Session, profile_id: str, condition_id: str, channel_id: str
+                 ) -> NotificationSetting | None:
+    """The setting that already binds this profile, condition and channel, if any."""
+    return session.execute(select(NotificationSetting).where(
+        NotificationSetting.notification_profile_id == profile_id,
+        NotificationSetting.notification_event_condition_id == condition_id,
+        NotificationSetting.notification_channel_id == channel_id)).scalar_one_or_none()

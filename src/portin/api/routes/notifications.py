@@ -186,6 +186,24 @@ def delete_setting(setting_id: str, caller: Caller = Depends(user_caller),
             service.delete_setting(session, org_id(caller), setting_id)))
 
 
+@router.post("/notification_settings/{setting_id}/actions/pause",
+             summary="Pause a notification setting: nothing is sent for new events")
+def pause_setting(setting_id: str, caller: Caller = Depends(user_caller),
+                  db: Database = Depends(get_db)) -> responses.OneSetting:
+    with db.writing() as session:
+        return responses.OneSetting(data=resources.setting(
+            service.pause_setting(session, org_id(caller), setting_id, utcnow())))
+
+
+@router.post("/notification_settings/{setting_id}/actions/resume",
+             summary="Resume a paused notification setting: new events are sent again")
+def resume_setting(setting_id: str, caller: Caller = Depends(user_caller),
+                   db: Database = Depends(get_db)) -> responses.OneSetting:
+    with db.writing() as session:
+        return responses.OneSetting(data=resources.setting(
+            service.resume_setting(session, org_id(caller), setting_id, utcnow())))
+
+
 # -- catalogues -------------------------------------------------------------------------
 def _catalogue_page(request: Request, items: list[Item]) -> responses.ListOf[Item]:
     page = Query(request.query_params).page()

@@ -151,3 +151,29 @@ def test_a_bad_webhook_url_is_refused_beside_its_field(
     assert answer.status_code == 422
     assert 'aria-describedby="webhook_url-help webhook_url-error"' in answer.text
     assert 'value="ftp://nope"' in answer.text
+
+
+def test_an_exception_orders_numbers_say_what_their_conflict_is(
+        client: TestClient, db: Database, tenant: Tenant, api: Api) -> None:
+    signed_in(client, db, tenant)
+    order_id = str(api.create_order("+13125550100")["id"])
+    api.confirm(order_id)
+    api.move(order_id, "exception", "ACCOUNT_NUMBER_MISMATCH")
+    page = client.get(f"/orders/{order_id}").text
+    assert "<th>Activation status</th>" in page
+    assert "Conflict: the port is held by an exception (see Status)" in page
+    assert "<th>Conflict</th>" not in page
+
+
+def test_a_draft_the_organization_will_not_take_yet_lists_what_is_missing(
+        client: TestClient, db: Database, tenant: Tenant, api: Api) -> None:
+    token = signed_in(client, db, tenant)
+    order_id = str(api.create_order("+13125550100")["id"])
+    api.user("PATCH", "/v2/porting/settings", json={"confirm_requires_requirements_met": True})
+    page = client.get(f"/orders/{order_id}").text
+    assert 'id="submit-blockers"' in page and "not given yet" in page
+    answer = client.post(f"/orders/{order_id}/confirm", data={"csrf_token": token})
+    assert answer.status_code == 422
+    assert 'id="submit-error"' in answer.text
+    assert "GET /v2/" not in answer.text.split('id="submit-error"')[1].split("</div>")[0]
+    assert api.user("GET", f"/v2/porting_orders/{order_id}")["data"]["status"]["value"] == "draft"

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from portin.api.deps import get_db, get_settings
 from portin.config import Settings
-from portin.domain.errors import PortinError
+from portin.domain.errors import InvalidRequest, PortinError
 from portin.domain.lifecycle import Actor, OrderStatus, allowed_targets, can_delete
 from portin.domain.number_paste import regions
 from portin.domain.requirements import RequirementStatus
@@ -200,10 +200,19 @@ def add_comment(order_id: str, request: Request, body: str = Form(""),
 def confirm(order_id: str, request: Request, csrf_token: str = Form(""),
             user: SignedIn = Depends(signed_in), db: Database = Depends(get_db)) -> Response:
     check_csrf(user, csrf_token)
-    return _order_action(
-        request, user, db, order_id,
-        lambda s: order_service.confirm(s, user.organization_id, order_id, utcnow()),
-        "Order submitted.", field="submit")
+
+    def submit(session: Any) -> None:
+        try:
+            order_service.confirm(session, user.organization_id, order_id, utcnow())
+        except InvalidRequest as exc:
+            if exc.pointer != "/requirements":
+                raise
+            # The API's words name its endpoints; the page lists what is missing instead.
+            raise InvalidRequest("your organization submits only orders whose requirements"
+                                 " are met. Still missing:", pointer=exc.pointer) from exc
+
+    return _order_action(request, user, db, order_id, submit, "Order submitted.",
+                         field="submit")
 
 
 @router.post("/orders/{order_id}/cancel")

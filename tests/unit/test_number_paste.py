@@ -3,12 +3,14 @@ is not a number named by its line, and no text at all that makes the parser rais
 
 from __future__ import annotations
 
+import time
+
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat as Format
 
-from portin.domain.number_paste import MAX_NUMBERS, parse_pasted_numbers, regions
+from portin.domain.number_paste import MAX_NUMBERS, MAX_PROBLEMS, parse_pasted_numbers, regions
 
 
 def test_a_messy_paste_gives_each_number_once_in_e164() -> None:
@@ -22,6 +24,12 @@ def test_a_messy_paste_gives_each_number_once_in_e164() -> None:
     assert result.numbers == ("+13125550100", "+13125550101", "+13125550102", "+442079460958",
                               "+442079460959", "+13125550103", "+13125550104", "+13125550105")
     assert result.duplicates == 1
+    assert result.problems == ()
+
+
+def test_numbers_with_spaces_inside_and_between_are_told_apart() -> None:
+    result = parse_pasted_numbers("+382 80 080 002 0044 20 7946 0958 +49 30 123456 +49 30 1234567")
+    assert result.numbers == ("+38280080002", "+442079460958", "+4930123456", "+49301234567")
     assert result.problems == ()
 
 
@@ -57,6 +65,18 @@ def test_more_than_an_order_holds_is_said() -> None:
     result = parse_pasted_numbers(pasted)
     assert result.too_many
     assert len(result.numbers) == MAX_NUMBERS
+
+
+def test_a_page_of_digits_is_read_only_until_it_is_clearly_not_a_list_of_numbers() -> None:
+    garbage = "\n".join("12 34 56 78 90" for _ in range(20_000))
+    started = time.perf_counter()
+    result = parse_pasted_numbers(garbage)
+    assert time.perf_counter() - started < 2
+    assert result.stopped_at_line is not None and result.stopped_at_line < 200
+    assert len(result.problems) >= MAX_PROBLEMS
+    one_line = parse_pasted_numbers(" ".join("12 34" for _ in range(20_000)))
+    assert one_line.stopped_at_line == 1
+    assert time.perf_counter() - started < 4
 
 
 def test_every_country_in_the_picker_has_a_name() -> None:
@@ -115,7 +135,8 @@ def test_every_valid_number_is_found_whatever_its_format(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(EXAMPLES), st.sampled_from(["e164", "tel"])),
+@given(st.lists(st.tuples(st.sampled_from(EXAMPLES),
+                          st.sampled_from(["e164", "tel", "international"])),
                 min_size=1, max_size=20))
 def test_numbers_separated_by_spaces_alone_are_all_found(items: list[tuple[str, str]]) -> None:
     pasted = " ".join(written(number, style, "US") for number, style in items)

@@ -19,14 +19,20 @@ DEFAULT_REGION = "US"
 MAX_NUMBERS = 1000
 # Far beyond any real paste of MAX_NUMBERS numbers; the rest of the text is not read.
 MAX_TEXT_CHARS = 100_000
+# Past this many pieces that are not numbers the text is not a list of numbers: reading stops
+# (each such piece costs several parse attempts, so a page of digits would take seconds).
+MAX_PROBLEMS = 100
 
 # Between numbers: line breaks, commas, semicolons, tabs. Spaces are often inside a number
-# ("+1 (312) 555-0100"), so a piece with spaces is searched for numbers rather than split.
+# ("+1 (312) 555-0100"), so a piece with spaces is read word run by word run.
 _PIECES = re.compile(r"[,;\t|]+")
 # An international call prefix typed instead of "+" ("0044 20 7946 0958").
-_IDD = re.compile(r"(?:^|(?<=\s))00(?=[1-9])")
+_IDD = re.compile(r"^00(?=[1-9])")
 _DIGIT = re.compile(r"\d")
-_TEL = re.compile(r"(?:^|(?<=\s))(?:tel|callto|sip):", re.IGNORECASE)
+_TEL = re.compile(r"^(?:tel|callto|sip):", re.IGNORECASE)
+_STARTS_NUMBER = re.compile(r"^(?:\+|(?:tel|callto|sip):)", re.IGNORECASE)
+# The most words one written number spans ("+1 (312) 555 01 00" is five).
+_MOST_WORDS = 7
 # Punctuation a piece may carry around it that says nothing (quotes, brackets of a list).
 _AROUND = " \t\"'<>[]{}."
 
@@ -50,6 +56,7 @@ class PastedNumbers:
     problems: tuple[Problem, ...]
     duplicates: int  # how many repeats were merged into the first
     too_many: bool = False  # more than MAX_NUMBERS numbers; `numbers` holds the first ones
+    stopped_at_line: int | None = None  # MAX_PROBLEMS reached: the lines after are not read
 
 
 def parse_pasted_numbers(text: str, default_region: str = DEFAULT_REGION) -> PastedNumbers:
@@ -61,9 +68,15 @@ def parse_pasted_numbers(text: str, default_region: str = DEFAULT_REGION) -> Pas
     problems: list[Problem] = []
     duplicates = 0
     too_many = False
+    stopped_at_line = None
     for line_number, line in enumerate(text[:MAX_TEXT_CHARS].splitlines(), start=1):
         for piece in _PIECES.split(line):
-            numbers, unread = _numbers_in(piece, region)
+            if len(problems) >= MAX_PROBLEMS:
+                stopped_at_line = line_number
+                break
+            numbers, unread, cut = _numbers_in(piece, region, MAX_PROBLEMS - len(problems))
+            if cut:
+                stopped_at_line = line_number
             problems.extend(Problem(line_number, bad, reason) for bad, reason in unread)
             for number in numbers:
                 if number in found:
@@ -72,57 +85,56 @@ def parse_pasted_numbers(text: str, default_region: str = DEFAULT_REGION) -> Pas
                     too_many = True
                 else:
                     found[number] = None
-    return PastedNumbers(tuple(found), tuple(problems), duplicates, too_many)
+            if stopped_at_line is not None:
+                break
+        if stopped_at_line is not None:
+            break
+    return PastedNumbers(tuple(found), tuple(problems), duplicates, too_many, stopped_at_line)
 
 
-def _numbers_in(piece: str, region: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """The numbers in one piece, and what in it is not a number (with why)."""
+def _numbers_in(piece: str, region: str, room: int
+                ) -> tuple[list[str], list[tuple[str, str]], bool]:
+    """The numbers in one piece, what in it is not a number (with why), and whether reading
+    stopped before its end (`room` words that are not numbers found)."""
     cleaned = piece.strip(_AROUND)
     if not cleaned:
-        return [], []
+        return [], [], False
     whole = _as_number(cleaned, region)
     if whole is not None:
-        return [whole], []
-    if " " not in cleaned:
-        return [], [(cleaned, _why_not(cleaned, region))]
-    # Several numbers separated by spaces, or one among other words.
+        return [whole], [], False
+    words = cleaned.split()
+    if len(words) == 1:
+        return [], [(cleaned, _why_not(cleaned, region))], False
+    # Several numbers separated by spaces ("+1 312 555 0104 +1 312 555 0105"), or one among
+    # other words: from each word on, the longest run of words that is one valid number.
     numbers: list[str] = []
-    unread: list[tuple[str, str]] = []
-    rest: list[str] = []
-    start = 0
-    for match in _matches(cleaned, region):
-        rest.append(cleaned[start:match.start])
-        start = match.end
-        numbers.append(phonenumbers.format_number(match.number,
-                                                  phonenumbers.PhoneNumberFormat.E164))
-    rest.append(cleaned[start:])
-    for leftover in rest:
-        for word in leftover.split():
-            word = word.strip(_AROUND)
-            number = _as_number(word, region) if word else None
+    unread: list[str] = []
+    at = 0
+    while at < len(words) and len(unread) < room:
+        # A word starting with + or tel: starts the next number: a run stops before it.
+        last = next((k for k in range(at + 1, min(len(words), at + _MOST_WORDS))
+                     if _STARTS_NUMBER.match(words[k])), min(len(words), at + _MOST_WORDS))
+        for end in range(last, at, -1):
+            number = _as_number(" ".join(words[at:end]), region)
             if number is not None:
                 numbers.append(number)
-            elif _DIGIT.search(word):
-                unread.append((word, _why_not(word, region)))
-    if not numbers and unread:  # nothing found: name the piece as pasted, not its words
-        return [], [(cleaned, _why_not(cleaned, region))]
-    return numbers, unread
-
-
-def _matches(text: str, region: str) -> list[phonenumbers.PhoneNumberMatch]:
-    try:
-        return list(phonenumbers.PhoneNumberMatcher(_international(text), region,
-                                                    leniency=phonenumbers.Leniency.VALID))
-    except Exception:  # libphonenumber on hostile text: read as no number
-        return []
+                at = end
+                break
+        else:
+            word = words[at].strip(_AROUND)
+            if _DIGIT.search(word):
+                unread.append(word)
+            at += 1
+    cut = at < len(words)
+    if not numbers and unread and not cut:  # nothing: name the piece as pasted, not its words
+        return [], [(cleaned, _why_not(cleaned, region))], False
+    return numbers, [(word, _why_not(word, region)) for word in unread], cut
 
 
 def _international(text: str) -> str:
-    """`text` with tel: schemes blanked out and a 00 call prefix written as +, at the start
-    or after a space. Keeps the length, so that matches' positions stay those of `text`.
-    (The default region's own prefix, 011 in the US, libphonenumber reads by itself.)"""
-    without_scheme = _TEL.sub(lambda m: " " * len(m.group()), text)
-    return _IDD.sub(" +", without_scheme)
+    """`text` without a tel: scheme and with a leading 00 call prefix written as +. (The
+    default region's own prefix, 011 in the US, libphonenumber reads by itself.)"""
+    return _IDD.sub("+", _TEL.sub("", text.strip(), count=1), count=1)
 
 
 def _parse(text: str, region: str) -> phonenumbers.PhoneNumber | None:

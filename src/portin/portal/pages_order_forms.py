@@ -85,6 +85,9 @@ def _create(request: Request, user: SignedIn, db: Database, values: dict[str, st
         errors["phone_numbers"] = (f"{lines} line{'s' if lines > 1 else ''} below"
                                    f" {'are' if lines > 1 else 'is'} not understood; fix or"
                                    " remove them, then create the order again.")
+        if paste.stopped_at_line is not None:
+            errors["phone_numbers"] += (f" Reading stopped at line {paste.stopped_at_line}:"
+                                        " too much of the text is not phone numbers.")
     elif not paste.numbers:
         errors["phone_numbers"] = "Paste at least one phone number to port."
     elif paste.too_many:

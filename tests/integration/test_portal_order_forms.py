@@ -177,3 +177,17 @@ def test_a_draft_the_organization_will_not_take_yet_lists_what_is_missing(
     assert 'id="submit-error"' in answer.text
     assert "GET /v2/" not in answer.text.split('id="submit-error"')[1].split("</div>")[0]
     assert api.user("GET", f"/v2/porting_orders/{order_id}")["data"]["status"]["value"] == "draft"
+
+
+def test_messaging_is_ticked_and_unticked_in_a_draft(
+        client: TestClient, db: Database, tenant: Tenant, api: Api) -> None:
+    token = signed_in(client, db, tenant)
+    order_id = str(api.create_order("+13125550100")["id"])
+    page = client.get(f"/orders/{order_id}").text
+    assert 'id="enable_messaging"' in page
+    for sent, enabled in (({"enable_messaging": "yes"}, True), ({}, False)):
+        answer = client.post(f"/orders/{order_id}/details", data={
+            "csrf_token": token, "messaging_shown": "yes", **sent}, follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        order = api.user("GET", f"/v2/porting_orders/{order_id}")["data"]
+        assert order["messaging"]["enable_messaging"] is enabled

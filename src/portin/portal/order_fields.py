@@ -43,6 +43,7 @@ PATCH_FIELD: dict[str, str] = {
     "customer_reference": "customer_reference",
     "customer_group_reference": "customer_group_reference",
     "foc_datetime_requested": "activation_settings",
+    "enable_messaging": "messaging",
     **{f"{group}_{key}": "end_user" for group, key, _ in END_USER_FIELDS},
 }
 
@@ -58,6 +59,7 @@ def current_values(order: PortingOrder) -> dict[str, str]:
         "customer_reference": order.customer_reference or "",
         "customer_group_reference": order.customer_group_reference or "",
         "foc_datetime_requested": _foc_text(order.foc_datetime_requested),
+        "enable_messaging": "yes" if order.enable_messaging else "",
     }
     for group, key, _ in END_USER_FIELDS:
         values[end_user_name(group, key)] = str((end_user.get(group) or {}).get(key) or "")
@@ -102,6 +104,11 @@ def details_changes(order: PortingOrder, values: dict[str, str]
         except ValueError:
             errors["foc_datetime_requested"] = ("Enter a date and a time, such as"
                                                 " 2027-01-15 09:00 (UTC).")
+    # An unticked checkbox sends nothing: the form says it showed the box (messaging_shown).
+    if values.get("messaging_shown") and may["enable_messaging"]:
+        wanted = "yes" if values.get("enable_messaging") == "yes" else ""
+        if wanted != before["enable_messaging"]:
+            changes["messaging"] = {"enable_messaging": bool(wanted)}
     end_user = {name: values[name] for group, key, _ in END_USER_FIELDS
                 if changed(name := end_user_name(group, key))}
     if end_user:
@@ -147,6 +154,8 @@ def field_of(exc: PortinError) -> str | None:
         return "phone_numbers"
     if pointer == "/activation_settings/foc_datetime_requested":
         return "foc_datetime_requested"
+    if pointer == "/messaging/enable_messaging":
+        return "enable_messaging"
     parts = pointer.strip("/").split("/")
     if len(parts) == 3 and parts[0] == "end_user":
         return end_user_name(parts[1], parts[2])

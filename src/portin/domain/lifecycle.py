@@ -99,11 +99,14 @@ def can_delete(current: OrderStatus) -> bool:
     return current == S.DRAFT
 
 
+def can_edit(current: OrderStatus, field: str) -> bool:
+    """Whether a user PATCH may change `field` (a top-level field) of an order in `current`."""
+    return current in EDITABLE or field in ALWAYS_EDITABLE_FIELDS
+
+
 def check_edit(current: OrderStatus, fields: set[str]) -> None:
     """A user PATCH: details only in draft or exception; webhook_url and reference always."""
-    if current in EDITABLE:
-        return
-    locked = sorted(fields - ALWAYS_EDITABLE_FIELDS)
+    locked = sorted(field for field in fields if not can_edit(current, field))
     if locked:
         raise TransitionRefused(
             f"The porting order is '{current}': only webhook_url and customer_reference can be"

@@ -17,6 +17,7 @@ from portin.portal import (
     pages_activity,
     pages_destinations,
     pages_notifications,
+    pages_order_forms,
     pages_order_paperwork,
     pages_orders,
     pages_recover,
@@ -64,9 +65,10 @@ def install(app: FastAPI) -> None:
     """Pages and their error pages; after `api.errors.install`, whose database handlers it
     replaces with ones that answer HTML outside the API."""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
-                   pages_activity, pages_destinations, pages_account, pages_signing_keys,
-                   pages_recover):
+    # pages_order_forms first: its /orders/new is not an order id.
+    for module in (routes_auth, pages_order_forms, pages_orders, pages_order_paperwork,
+                   pages_notifications, pages_activity, pages_destinations, pages_account,
+                   pages_signing_keys, pages_recover):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

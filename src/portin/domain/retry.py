@@ -39,16 +39,25 @@ class RetryPolicy:
               retry_after: float | None = None) -> float:
         """Seconds before the next attempt after `attempts_made` attempts.
 
-        Exponential backoff with jitter: half of base * 2^(n-1) is fixed and half is random.
-        Full jitter (all random) would spread retries as well, but could schedule a later retry
-        sooner than an earlier one; with this form every gap is at least as long as the last
-        could have been. A receiver's Retry-After (429) is honoured when it asks for longer.
+        Exponential backoff with full jitter: anywhere from 0 to base * 2^(n-1), uniformly.
+        Deliveries that failed together (a receiver went down under a burst) then come due
+        spread over the whole interval, not bunched in its upper half, and stay spread at
+        every retry after: when the receiver returns they arrive as a stream, not a wave.
+        The price is that a later gap may be shorter than an earlier one.
+
+        A receiver's Retry-After (429) is honoured when it asks for longer, and spread after
+        it too: a receiver that answers many deliveries with the same Retry-After would
+        otherwise get them all back in the same second.
         """
-        ceiling = self.base_seconds * (2 ** (attempts_made - 1))
-        delay: float = ceiling / 2 + rng.uniform(0, ceiling / 2)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
+        ceiling = self.ceiling(attempts_made)
+        delay: float = rng.uniform(0, ceiling)
+        if retry_after is not None and retry_after > delay:
+            delay = retry_after + rng.uniform(0, max(ceiling, retry_after) / 2)
         return delay
+
+    def ceiling(self, attempts_made: int) -> float:
+        """The longest backoff after `attempts_made` attempts (before any Retry-After)."""
+        return float(self.base_seconds * 2.0 ** (max(1, attempts_made) - 1))
 
     def next_attempt(self, attempts_made: int, first_created: datetime, now: datetime,
                      rng: random.Random, retry_after: float | None = None) -> datetime | None:

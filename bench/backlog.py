@@ -18,9 +18,10 @@ up is drawn again, so the backlog is exactly --backlog deliveries still pending.
 returns when the last of them is due: every one is due when the drain starts, with the due
 times spread as the policy left them.
 
-Then the receiver answers again: `portin serve`'s API process runs (and warms up for 3 s),
-and one delivery worker process starts (`portin worker`, as `portin serve` starts it;
-concurrency 64, per endpoint 64 as in bench/delivery.py). Measured,
+Then the receiver answers again: `portin serve`'s API process runs (2 s to warm up, 3 s of
+baseline with nothing to drain), and one delivery worker process starts (`portin worker`, as
+`portin serve` starts it; concurrency 64, per endpoint 64 as in bench/delivery.py, or
+--per-endpoint). Measured,
 for a --small backlog and then a --backlog one:
 1. the drain rate (backlog / seconds from the worker's start to the last verified receipt),
    against the ceiling measured just before on the same receiver (bench/delivery.py's: the
@@ -29,7 +30,7 @@ for a --small backlog and then a --backlog one:
    kernel's own high-water mark (VmHWM) at the end;
 3. the API's latency during the drain: GET /v2/porting/events?page[size]=20 and
    GET /v2/porting_orders in turns at --api-rate requests/s, open loop (counted from when each
-   request was due), one keep-alive connection;
+   request was due), on up to 8 keep-alive connections;
 4. nothing lost or sent twice: the receiver verifies every signature and notes each arrival
    by the body's data.id (the event id; portin's webhooks carry no delivery id header, and
    each event has exactly one delivery here); every delivery id must be delivered in the
@@ -54,6 +55,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -287,32 +289,59 @@ class Sampler:
 
 
 class ApiLoad:
+    """Open loop: each request is sent when due, on one of a few keep-alive connections (a
+    slow answer does not hold up the next request, as it would on a single connection), and
+    timed from when it was due."""
+
     PATHS = ("/v2/porting/events?page[size]=20", "/v2/porting_orders")
+    CONNECTIONS = 8
 
     def __init__(self, port: int, api_key: str) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.port = port
         self.headers = {"Authorization": f"Bearer {api_key}"}
-        self.latencies: dict[str, list[float]] = {path: [] for path in self.PATHS}
-        self.errors = 0
         self.sent = 0
-        # Only the requests due in this window count: those of the drain.
-        self.count_from = float("inf")
-        self.count_until = float("inf")
+        # (when it was due, which path, milliseconds, answered 200)
+        self.timed: list[tuple[float, str, float, bool]] = []
+        self.pool = ThreadPoolExecutor(self.CONNECTIONS)
+        self.local = threading.local()
 
     def one(self, due: float) -> None:
         path = self.PATHS[self.sent % 2]
         self.sent += 1
+        self.pool.submit(self._send, due, path)
+
+    def _send(self, due: float, path: str) -> None:
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=30)
         try:
-            self.connection.request("GET", path, headers=self.headers)
-            response = self.connection.getresponse()
+            connection.request("GET", path, headers=self.headers)
+            response = connection.getresponse()
             response.read()
             ok = response.status == 200
         except (OSError, http.client.HTTPException):
-            self.connection.close()
+            connection.close()
             ok = False
-        if self.count_from <= due <= self.count_until:
-            self.errors += 0 if ok else 1
-            self.latencies[path].append((time.perf_counter() - due) * 1000)
+        self.timed.append((due, path, (time.perf_counter() - due) * 1000, ok))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def window(self, start: float, end: float) -> list[tuple[str, float, bool]]:
+        return [(path, ms, ok) for due, path, ms, ok in self.timed if start <= due <= end]
+
+    def stalls(self, start: float, end: float, over_ms: float = 250) -> str:
+        """When (seconds into the window) requests took longer than `over_ms`, in runs."""
+        runs: list[list[float]] = []
+        for due, _path, ms, _ok in self.timed:
+            if start <= due <= end and ms > over_ms:
+                if runs and due - runs[-1][1] <= 1.0:
+                    runs[-1][1], runs[-1][2] = due, max(runs[-1][2], ms)
+                else:
+                    runs.append([due, due, ms])
+        return ", ".join(f"+{a - start:.0f}..{b - start:.0f} s (worst {worst:.0f} ms)"
+                         for a, b, worst in runs) or "none"
 
 
 @dataclass
@@ -323,7 +352,9 @@ class Drained:
     rss_start: int
     rss_peak: int
     hwm: int
-    api: ApiLoad
+    api: list[tuple[str, float, bool]]  # the requests due during the drain
+    quiet: list[tuple[str, float, bool]]  # those of the 3 s before the worker started
+    stalls: str
     live_latencies: list[float]
     duplicates: int
     missing: int
@@ -336,17 +367,20 @@ class Drained:
 
 def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
           backlog_ids: list[str], backlog_events: list[str], api_rate: float,
-          live_rate: float, timeout: float) -> Drained:
+          live_rate: float, timeout: float, per_endpoint: int) -> Drained:
     receiver.reset()
     port = free_port()
     server = Api(db.url, port)
     api = ApiLoad(port, api_key)
     live: dict[str, float] = {}
     load = Sampler(1 / api_rate, api.one).start()
-    time.sleep(3)  # the API warms up before the worker starts (its figures are not counted)
-    worker = start_worker(db.url, 1, CONCURRENCY)
+    # The API warms up (2 s, not counted), then answers 3 s with no drain (the baseline).
+    quiet_from = time.perf_counter() + 2
+    time.sleep(5)
+    quiet_until = time.perf_counter()
+    worker = start_worker(db.url, 1, CONCURRENCY, per_endpoint)
     ready_at = time.time()
-    api.count_from = time.perf_counter()
+    drain_from = time.perf_counter()
     rss = [memory_kb(worker.pid, "VmRSS")]
     rss_start = rss[0]
     samplers = [load, Sampler(0.1, lambda _due: rss.append(memory_kb(worker.pid, "VmRSS")))
@@ -361,13 +395,14 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
 
     while received() < count and time.monotonic() < deadline:
         time.sleep(0.25)
-    api.count_until = time.perf_counter()
+    drain_until = time.perf_counter()
     if new_events is not None:
         new_events.stop()  # the backlog is all but done: no more new events
     while received() < count + len(live) and time.monotonic() < deadline:
         time.sleep(0.25)
     for sampler in samplers:
         sampler.stop()
+    api.close()
     hwm = memory_kb(worker.pid, "VmHWM")
     stats = get_json(receiver.stats_url)
     stop_worker(worker)
@@ -393,7 +428,9 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
     seconds = last - ready_at
     return Drained(
         seconds=seconds, first_to_last=last - min(backlog_times), rate=count / seconds,
-        rss_start=rss_start, rss_peak=max(rss), hwm=hwm, api=api,
+        rss_start=rss_start, rss_peak=max(rss), hwm=hwm,
+        api=api.window(drain_from, drain_until), quiet=api.window(quiet_from, quiet_until),
+        stalls=api.stalls(drain_from, drain_until),
         live_latencies=[(min(arrivals[e]) - at) * 1000 for e, at in live.items()
                         if e in arrivals],
         duplicates=sum(len(times) - 1 for times in arrivals.values()),
@@ -414,14 +451,21 @@ def report(label: str, count: int, before: float, after: float, result: Drained)
           f" (first to last receipt {result.first_to_last:.1f} s)")
     print(f"memory   {label} {count:7d}: worker VmRSS {result.rss_start / 1024:.1f} MB at start,"
           f" peak {result.rss_peak / 1024:.1f} MB sampled, VmHWM {result.hwm / 1024:.1f} MB")
-    everything = [v for values in result.api.latencies.values() for v in values]
+    everything = [ms for _path, ms, _ok in result.api]
     parts = [f"{path.split('?')[0]} p50 {statistics.median(v):.1f} p99 {percentile(v, 0.99):.1f}"
-             for path, v in result.api.latencies.items() if v]
+             for path in ApiLoad.PATHS if (v := [ms for p, ms, _ok in result.api if p == path])]
+    quiet = [ms for _path, ms, _ok in result.quiet]
+    p99 = percentile(everything, 0.99)
     print(f"api      {label} {count:7d}: {len(everything)} requests at"
           f" {len(everything) / max(result.seconds, 0.001):.1f}/s during the drain, p99"
-          f" {percentile(everything, 0.99):.1f} ms ({percentile(everything, 0.99) / 50:.2f} of"
-          f" the 50 ms goal), p50 {statistics.median(everything):.1f} ms, max"
-          f" {max(everything):.1f} ms, {result.api.errors} errors; " + "; ".join(parts))
+          f" {p99:.1f} ms ({p99 / 50:.2f} of the 50 ms goal), p50"
+          f" {statistics.median(everything):.1f} ms, max {max(everything):.1f} ms,"
+          f" {sum(not ok for _p, _ms, ok in result.api)} errors; " + "; ".join(parts))
+    if quiet:
+        print(f"api      {label} {count:7d}: the 3 s before the worker started (no drain):"
+              f" p50 {statistics.median(quiet):.1f} ms, p99 {percentile(quiet, 0.99):.1f} ms;"
+              f" the drain's p99 is {p99 / percentile(quiet, 0.99):.1f} times that")
+    print(f"api      {label} {count:7d}: requests over 250 ms during the drain: {result.stalls}")
     if result.live_latencies:
         print(f"live     {label} {count:7d}: {len(result.live_latencies)} new events during the"
               f" drain, commit -> receipt p50 {statistics.median(result.live_latencies):.0f} ms,"
@@ -445,6 +489,8 @@ def main() -> None:
     parser.add_argument("--live-rate", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=420.0,
                         help="seconds a drain may take before the run gives up on it")
+    parser.add_argument("--per-endpoint", type=int, default=CONCURRENCY,
+                        help="PORTIN_WORKER_PER_ENDPOINT (portin's default is 8)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
@@ -460,7 +506,7 @@ def main() -> None:
     try:
         print(f"database: {db.engine.dialect.name}; {os.cpu_count()} cores; `portin serve`'s"
               f" API process and 1 worker process, concurrency {CONCURRENCY}, per endpoint"
-              f" {CONCURRENCY}; API load {args.api_rate:g} req/s; {args.live_rate:g} new"
+              f" {args.per_endpoint}; API load {args.api_rate:g} req/s; {args.live_rate:g} new"
               f" events/s during the drain")
         subscribe(db, organization_id, [receiver.url(0)])
         results: dict[int, Drained] = {}
@@ -471,7 +517,7 @@ def main() -> None:
             print(f"         built in {time.perf_counter() - started:.0f} s")
             rate = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             results[count] = drain(db, receiver, order, api_key, ids, events, args.api_rate,
-                                   args.live_rate, args.timeout)
+                                   args.live_rate, args.timeout, args.per_endpoint)
             after = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             report(label, count, rate, after, results[count])
         small, large = results[args.small], results[args.backlog]

@@ -54,6 +54,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -303,6 +304,7 @@ class ApiLoad:
         # (when it was due, which path, milliseconds, answered 200)
         self.timed: list[tuple[float, str, float, bool]] = []
         self.pool = ThreadPoolExecutor(self.CONNECTIONS)
+        self.failures: Counter[str] = Counter()  # what the failed requests came to
         self.local = threading.local()
 
     def one(self, due: float) -> None:
@@ -318,10 +320,13 @@ class ApiLoad:
         try:
             connection.request("GET", path, headers=self.headers)
             response = connection.getresponse()
-            response.read()
+            body = response.read()
             ok = response.status == 200
-        except (OSError, http.client.HTTPException):
+            if not ok:
+                self.failures[f"HTTP {response.status} {body[:200]!r}"] += 1
+        except (OSError, http.client.HTTPException) as exc:
             connection.close()
+            self.failures[f"{type(exc).__name__}: {exc}"] += 1
             ok = False
         self.timed.append((due, path, (time.perf_counter() - due) * 1000, ok))
 
@@ -355,6 +360,7 @@ class Drained:
     api: list[tuple[str, float, bool]]  # the requests due during the drain
     quiet: list[tuple[str, float, bool]]  # those of the 3 s before the worker started
     stalls: str
+    failures: dict[str, int]
     live_latencies: list[float]
     duplicates: int
     missing: int
@@ -430,7 +436,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
         seconds=seconds, first_to_last=last - min(backlog_times), rate=count / seconds,
         rss_start=rss_start, rss_peak=max(rss), hwm=hwm,
         api=api.window(drain_from, drain_until), quiet=api.window(quiet_from, quiet_until),
-        stalls=api.stalls(drain_from, drain_until),
+        stalls=api.stalls(drain_from, drain_until), failures=dict(api.failures),
         live_latencies=[(min(arrivals[e]) - at) * 1000 for e, at in live.items()
                         if e in arrivals],
         duplicates=sum(len(times) - 1 for times in arrivals.values()),
@@ -466,6 +472,8 @@ def report(label: str, count: int, before: float, after: float, result: Drained)
               f" p50 {statistics.median(quiet):.1f} ms, p99 {percentile(quiet, 0.99):.1f} ms;"
               f" the drain's p99 is {p99 / percentile(quiet, 0.99):.1f} times that")
     print(f"api      {label} {count:7d}: requests over 250 ms during the drain: {result.stalls}")
+    if result.failures:
+        print(f"api      {label} {count:7d}: failed requests (the whole run): {result.failures}")
     if result.live_latencies:
         print(f"live     {label} {count:7d}: {len(result.live_latencies)} new events during the"
               f" drain, commit -> receipt p50 {statistics.median(result.live_latencies):.0f} ms,"

@@ -133,6 +133,19 @@ def disabled_by_user(health: Health, at: datetime) -> Health:
                    disabled_reason=DisabledReason.BY_USER)
 
 
+# A destination enabled again gets its waiting deliveries back one after another at this rate,
+# oldest first, not all due in the same instant: about the ceiling of one worker process
+# sending to one receiver (`bench/delivery.py`: 3,000-4,000 a second on loopback, portin
+# itself 1,600-2,400), so the spread does not slow the drain, yet 100,000 of them come due
+# over half a minute, not at once.
+RESUMED_PER_SECOND = 3000.0
+
+
+def resume_offset_seconds(place: int) -> float:
+    """When the `place`-th (0 first, oldest first) resumed delivery is due, after the enable."""
+    return max(0, place) / RESUMED_PER_SECOND
+
+
 def enabled(health: Health) -> Health:
     """Enabled by hand: healthy, its failures forgotten (its history stays in the log)."""
     return Health(last_success_at=health.last_success_at)

@@ -43,13 +43,14 @@ def disable(session: Session, organization_id: str, destination_id: str, now: da
 
 def enable(session: Session, organization_id: str, destination_id: str, now: datetime
            ) -> Changed:
-    """Enable: healthy again, and its paused deliveries go back in the queue, due now. Enabling
-    a destination that is not disabled changes nothing."""
+    """Enable: healthy again, and its paused deliveries go back in the queue, due from now on,
+    spread out oldest first (`store.resume_paused`). Enabling a destination that is not
+    disabled changes nothing."""
     row = require_destination(session, organization_id, destination_id, for_update=True)
     if row.state != health.State.DISABLED:
         return Changed(row, 0)
     _store(row, health.enabled(_health(row)), now)
-    resumed = store.resume_paused(session, row)
+    resumed = store.resume_paused(session, row, now)
     if resumed:
         wake_at_commit(session)
     return Changed(row, resumed)

@@ -4,11 +4,14 @@ worker moves health in `delivery_queue`), and the alerts waiting to be sent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import DateTime, String, func, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from portin.domain.endpoint_health import resume_offset_seconds
 from portin.storage.models import (
     Delivery,
     DeliveryDestination,
@@ -83,17 +86,39 @@ def pause_pending(session: Session, destination: DeliveryDestination) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def resume_paused(session: Session, destination: DeliveryDestination) -> int:
-    """Put the destination's paused deliveries back in the queue, due at once. Due at their
-    creation time, so the claim (oldest due first) sends them oldest first."""
+def resume_paused(session: Session, destination: DeliveryDestination, now: datetime) -> int:
+    """Put the destination's paused deliveries back in the queue, oldest first, due from `now`
+    one after another at `endpoint_health.RESUMED_PER_SECOND` (the n-th at now + n / rate):
+    spread, so that workers and the receiver meet a stream rather than a wall, and in
+    creation order, so that the claim (oldest due first) still sends them oldest first."""
+    paused = (Delivery.organization_id == destination.organization_id,
+              Delivery.method == destination.method,
+              Delivery.destination == destination.destination, Delivery.status == "paused")
+    ranked = (select(Delivery.id, (func.row_number().over(
+        order_by=(Delivery.created_at, Delivery.id)) - 1).label("place"))
+        .where(*paused).subquery())
     result = session.execute(
-        update(Delivery).where(
-            Delivery.organization_id == destination.organization_id,
-            Delivery.method == destination.method,
-            Delivery.destination == destination.destination, Delivery.status == "paused")
-        .values(status="pending", next_attempt_at=Delivery.created_at, lease_until=None,
-                leased_by=None).execution_options(synchronize_session=False))
+        update(Delivery).where(Delivery.id == ranked.c.id, *paused)
+        .values(status="pending", lease_until=None, leased_by=None,
+                next_attempt_at=_resumed_due(session, now, ranked.c.place))
+        .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _resumed_due(session: Session, now: datetime, place: ColumnElement[Any]
+                 ) -> ColumnElement[Any]:
+    """now + resume_offset_seconds(place), computed by the database for every row at once.
+    SQLite keeps times as text ("2026-11-25 08:41:49.991842", see storage.types): the text
+    is built from whole microseconds since the epoch, so that it compares as times do."""
+    step = resume_offset_seconds(1)
+    if session.get_bind().dialect.name == "sqlite":
+        micros = round(now.timestamp() * 1_000_000) + place * round(step * 1_000_000)
+        return type_coerce(
+            func.strftime("%Y-%m-%d %H:%M:%S", micros / 1_000_000, "unixepoch") + "."
+            + func.printf("%06d", micros % 1_000_000), String)
+    at = now.astimezone(UTC).replace(tzinfo=None)
+    return type_coerce(literal(at, DateTime()) + place * literal(timedelta(seconds=step)),
+                       DateTime())
 
 
 # -- alerts -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
 from portin.portal import (
+    live,
     pages_account,
     pages_activity,
     pages_destinations,
@@ -66,7 +67,7 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (routes_auth, pages_orders, pages_order_paperwork, pages_notifications,
                    pages_activity, pages_destinations, pages_account, pages_signing_keys,
-                   pages_recover):
+                   pages_recover, live):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

@@ -108,6 +108,19 @@ def _url(route: str, world: World) -> str:
     return route.format(**world.ids)
 
 
+# The outermost elements that stick out on the right, to name what scrolls sideways.
+TOO_WIDE = """() => {
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.getBoundingClientRect().right <= innerWidth + 0.5) continue;
+    if (out.some((o) => o.contains(el))) continue;
+    out.push(el);
+  }
+  return out.slice(0, 4).map((el) => el.tagName.toLowerCase()
+    + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ")[0] : ""));
+}"""
+
+
 @dataclass
 class Visit:
     name: str
@@ -130,8 +143,8 @@ def _check(page: Page, name: str, width: int) -> Visit:
         if not fits:
             blocking.append(f"{name}@{width}: scrolls sideways ("
                             + str(page.evaluate("document.scrollingElement.scrollWidth"))
-                            + " px wide)")
-    print(f"{name:>14} {width:>4}px  " + "  ".join(f"{i} {counts[i]}" for i in IMPACTS))
+                            + " px wide; too wide: " + ", ".join(page.evaluate(TOO_WIDE)) + ")")
+    print(f"{name:>14} {width:>4}px  " + "  ".join(f"{i} {counts[i]}" for i in IMPACTS))  # noqa: T201 (the counts are the report)
     return Visit(name, counts, blocking)
 
 

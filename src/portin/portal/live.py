@@ -63,7 +63,8 @@ async def _changes(db: Database, token: str, mark: ChangeMark, poll_seconds: flo
     PORTAL_STREAMS_OPEN.inc()
     ends = time.monotonic() + LIFETIME_SECONDS
     try:
-        # The first message says the stream is up, so the page can stop polling.
+        # The first message says the stream is up (the page stops polling) and refreshes
+        # the page once: what moved before this mark was read would go unseen otherwise.
         yield ServerSentEvent("open", event=MESSAGE, retry=RETRY_MS)
         while time.monotonic() < ends:
             await anyio.sleep(poll_seconds)

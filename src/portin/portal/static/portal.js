@@ -45,15 +45,12 @@ document.addEventListener("DOMContentLoaded", () => {
     startPolling();
     return;
   }
-  let opened = false;
   const source = new EventSource("/live");
-  source.addEventListener("changed", (message) => {
-    const polling = pollTimer !== null;
+  source.addEventListener("changed", () => {
     stopPolling();
-    // The first "open" finds the page as it was just served; a later one (a reconnect)
-    // may follow changes the page missed while the stream was down.
-    if (message.data !== "open" || opened || polling) changed();
-    opened = true;
+    // Every message refreshes, the stream's first ("open") too: something may have moved
+    // between serving this page (or the stream dropping) and the stream starting to watch.
+    changed();
   });
   // The browser retries on its own while readyState is CONNECTING; CLOSED is for good.
   source.addEventListener("error", () => startPolling());

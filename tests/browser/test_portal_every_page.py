@@ -163,6 +163,7 @@ def _menu_opens_by_keyboard(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("details.menu")).to_have_attribute("open", "")
     expect(nav_link).to_be_visible()
+    shot(page, "menu-open-390")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Overview")).to_be_focused()
     summary.press("Enter")

@@ -18,3 +18,5 @@ DELIVERIES_CLAIMED = Counter("portin_deliveries_claimed_total",
 # -- the event feed -----------------------------------------------------------------------
 EVENT_STREAMS_OPEN = Gauge("portin_event_streams_open",
                            "Event feed streams (Server-Sent Events) open in this process.")
+PORTAL_STREAMS_OPEN = Gauge("portin_portal_streams_open",
+                            "Portal live streams (GET /live) open in this process.")

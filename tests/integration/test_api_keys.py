@@ -71,9 +71,11 @@ def test_the_portal_issues_a_key_once_and_revokes_one_with_confirmation(
         old = next(key for key in accounts.list_user_keys(session, tenant.organization_id)
                    if tenant.api_key.startswith(key.prefix) and key.revoked_at is None)
     unconfirmed = client.post(f"/account/api-keys/{old.id}/revoke", data={"csrf_token": csrf})
-    assert unconfirmed.status_code == 422
+    # First a confirmation page that says what revoking does; nothing is revoked yet.
+    assert unconfirmed.status_code == 200 and "stops working at once" in unconfirmed.text
+    assert 'name="confirmed" value="yes"' in unconfirmed.text
     assert client.get("/v2/porting_orders", headers=tenant.headers).status_code == 200
     revoked = client.post(f"/account/api-keys/{old.id}/revoke",
-                          data={"csrf_token": csrf, "confirm": "yes"})
+                          data={"csrf_token": csrf, "confirmed": "yes"})
     assert revoked.status_code == 200 and "no longer works" in revoked.text
     assert client.get("/v2/porting_orders", headers=tenant.headers).status_code == 401

@@ -35,17 +35,19 @@ def test_the_page_shows_the_current_key_and_rotates_after_a_confirmation(
     token = _hidden_token(page.text)
 
     # No CSRF token, or no tick: nothing changes.
-    refused = client.post(PAGE + "/rotate", data={"confirm": "yes"}, follow_redirects=False)
+    refused = client.post(PAGE + "/rotate", data={"confirmed": "yes"}, follow_redirects=False)
     assert refused.status_code == 403
-    unticked = client.post(PAGE + "/rotate", data={"csrf_token": token},
-                           follow_redirects=False)
-    assert unticked.status_code == 422 and "Tick the box" in unticked.text
-    odd = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirm": "yes",
+    unconfirmed = client.post(PAGE + "/rotate", data={"csrf_token": token, "when": "now"},
+                              follow_redirects=False)
+    # A confirmation page first, saying what rotating now does; it re-posts `when`.
+    assert unconfirmed.status_code == 200 and "will then fail" in unconfirmed.text
+    assert 'name="when" value="now"' in unconfirmed.text
+    odd = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirmed": "yes",
                                              "when": "yesterday"}, follow_redirects=False)
     assert odd.status_code == 422
     assert api.user("GET", "/v2/public_key")["data"]["next_public_key"] is None
 
-    answer = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirm": "yes",
+    answer = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirmed": "yes",
                                                 "when": "announce"}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == PAGE
     served = api.user("GET", "/v2/public_key")["data"]
@@ -55,7 +57,7 @@ def test_the_page_shows_the_current_key_and_rotates_after_a_confirmation(
     assert served["next_public_key"] in shown.text and 'data-testid="next-key"' in shown.text
     assert 'action="/account/signing-keys/rotate"' not in shown.text  # one at a time
 
-    again = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirm": "yes",
+    again = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirmed": "yes",
                                                "when": "now"}, follow_redirects=False)
     assert again.status_code == 409 and "already announced" in again.text
     assert api.user("GET", "/v2/public_key")["data"] == served
@@ -70,7 +72,7 @@ def test_rotating_now_switches_within_seconds(client: TestClient, db: Database,
                                               tenant: Tenant, api: Api) -> None:
     _sign_in(client, db, tenant)
     token = _hidden_token(client.get(PAGE).text)
-    answer = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirm": "yes",
+    answer = client.post(PAGE + "/rotate", data={"csrf_token": token, "confirmed": "yes",
                                                 "when": "now"}, follow_redirects=False)
     assert answer.status_code == 303
     served = api.user("GET", "/v2/public_key")["data"]
@@ -82,6 +84,6 @@ def test_rotating_now_switches_within_seconds(client: TestClient, db: Database,
 def test_signed_out_the_page_asks_for_sign_in(client: TestClient, api: Api) -> None:
     answer = client.get(PAGE, follow_redirects=False)
     assert answer.status_code in (303, 307) and "/login" in answer.headers["location"]
-    posted = client.post(PAGE + "/rotate", data={"confirm": "yes"}, follow_redirects=False)
+    posted = client.post(PAGE + "/rotate", data={"confirmed": "yes"}, follow_redirects=False)
     assert posted.status_code in (303, 307, 403)
     assert api.user("GET", "/v2/public_key")["data"]["next_public_key"] is None

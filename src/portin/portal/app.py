@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from portin.api import errors as api_errors
 from portin.domain.errors import PortinError
 from portin.portal import (
+    live,
     pages_account,
     pages_activity,
     pages_destinations,
@@ -68,7 +69,7 @@ def install(app: FastAPI) -> None:
     # pages_order_forms first: its /orders/new is not an order id.
     for module in (routes_auth, pages_order_forms, pages_orders, pages_order_paperwork,
                    pages_notifications, pages_activity, pages_destinations, pages_account,
-                   pages_signing_keys, pages_recover):
+                   pages_signing_keys, pages_recover, live):
         app.include_router(module.router)
 
     @app.exception_handler(NeedsSignIn)

@@ -1,5 +1,5 @@
 """The webhook keys page: the public key signing now, the one announced with its switch time,
-and a Rotate form (a tick to confirm; plain HTML, no JavaScript needed)."""
+and a Rotate form that asks first on a confirmation page (plain HTML, no JavaScript needed)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from portin.config import Settings
 from portin.domain import signing_keys as rules
 from portin.domain.errors import PortinError
 from portin.domain.timefmt import iso, utcnow
-from portin.portal.web import check_csrf, redirect_with_notice, render, signed_in
+from portin.portal.web import (
+    check_csrf,
+    confirmation_page,
+    is_confirmed,
+    redirect_with_notice,
+    render,
+    signed_in,
+)
 from portin.services import signing_keys
 from portin.services.users import SignedIn
 from portin.storage.db import Database
@@ -38,15 +45,25 @@ def keys_page(request: Request, user: SignedIn = Depends(signed_in),
 
 
 @router.post(PATH + "/rotate")
-def rotate(request: Request, csrf_token: str = Form(""), confirm: str = Form(""),
+def rotate(request: Request, csrf_token: str = Form(""), confirmed: str = Form(""),
            when: str = Form("announce"), user: SignedIn = Depends(signed_in),
            settings: Settings = Depends(get_settings),
            db: Database = Depends(get_db)) -> Response:
     check_csrf(user, csrf_token)
     if when not in WHEN:
         return _page(request, user, db, settings, 422, "Choose when the new key takes over.")
-    if confirm != "yes":
-        return _page(request, user, db, settings, 422, "Tick the box to confirm the rotation.")
+    if not is_confirmed(confirmed):
+        hours = "%g" % (settings.signing_key_announce_seconds / 3600)
+        takes_over = (f"Sign webhooks with the new key in {rules.MIN_NOTICE_SECONDS} seconds:"
+                      " webhooks your systems verify with the old key will then fail."
+                      if when == "now" else
+                      f"Sign webhooks with the new key in {hours} hours; until then the"
+                      " current key signs them.")
+        return confirmation_page(
+            request, user, title="Make a new webhook key?", action=PATH + "/rotate",
+            consequences=["Make a new Ed25519 key and announce it at GET /v2/public_key.",
+                          takes_over],
+            button="Make the new key", back=PATH, fields={"when": when})
     now = utcnow()
     try:
         switch_at = rules.switch_time(

@@ -88,31 +88,6 @@ def advance(s: Spelling) -> str:
             " WHERE id = :id AND leased_by = :worker AND attempt_count = :previous")
 
 
-def record_batch(s: Spelling) -> str:
-    """A batch of results in one statement (PostgreSQL: a CTE that writes), `advance` and
-    `insert_attempt` at once: each delivery is moved on under the same guard as `advance`,
-    and an attempt is inserted only for a delivery that moved. Returns the moved ids."""
-    return ("WITH results AS (SELECT * FROM json_to_recordset(CAST(:results AS json)) AS r("
-            "id text, delivery_id text, previous integer, attempt integer, status text,"
-            " delivery_status text, error text, started timestamp, finished timestamp,"
-            " next timestamp, duration_ms integer, http json, email json, errors json)),"
-            " moved AS (UPDATE deliveries SET attempt_count = results.attempt,"
-            " status = results.delivery_status, lease_until = NULL, leased_by = NULL,"
-            " last_error = results.error, finished_at = results.finished,"
-            " started_at = coalesce(deliveries.started_at, results.started),"
-            " next_attempt_at = coalesce(results.next, deliveries.next_attempt_at)"
-            " FROM results WHERE deliveries.id = results.delivery_id"
-            " AND deliveries.leased_by = :worker AND deliveries.attempt_count = results.previous"
-            " RETURNING deliveries.id)"
-            " INSERT INTO delivery_attempts (id, delivery_id, attempt, status, started_at,"
-            " finished_at, duration_ms, http, email, error, errors, sent_by)"
-            " SELECT results.id, results.delivery_id, results.attempt, results.status,"
-            " results.started, results.finished, results.duration_ms, results.http,"
-            " results.email, results.error, results.errors, :worker"
-            " FROM results JOIN moved ON moved.id = results.delivery_id"
-            " RETURNING delivery_id")
-
-
 def insert_attempt(s: Spelling) -> str:
     return ("INSERT INTO delivery_attempts (id, delivery_id, attempt, status, started_at,"
             " finished_at, duration_ms, http, email, error, errors, sent_by)"
@@ -185,12 +160,12 @@ def insert_alert(s: Spelling) -> str:
 CATALOGUE: dict[str, Callable[[Spelling], str]] = {
     builder.__name__: builder for builder in (
         any_due, candidates, lease, lease_reading_events, events, release, signing_keys,
-        advance, record_batch, insert_attempt, disabled, pause, pause_destination, health,
+        advance, insert_attempt, disabled, pause, pause_destination, health,
         peek_health, save_health, insert_alert)}
 
-# Statements with a CTE that writes: only where `Spelling.writing_ctes` says the database
+# A statement with a CTE that writes: only where `Spelling.writing_ctes` says the database
 # has them (SQLite does not; its statements cost no round trip anyway).
-WRITING_CTES = {"lease_reading_events", "record_batch"}
+WRITING_CTES = {"lease_reading_events"}
 
 # Each statement in each database's spelling (and parameter style), built once.
 SQL: dict[str, dict[str, str]] = {

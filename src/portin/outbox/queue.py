@@ -112,37 +112,17 @@ class DeliveryQueue:
         lease this worker lost (another worker took it over) is left alone. Returns how many
         were recorded.
 
-        On PostgreSQL the whole batch is one statement (`queries.record_batch`). On SQLite,
-        one executemany for every delivery; when it moves them all (the usual case) the
-        attempts are inserted in one go. Otherwise the batch is redone row by row inside a
-        savepoint, to find the deliveries whose lease was lost."""
+        Fast path: one executemany for every delivery; when it moves them all (the usual
+        case) the attempts are inserted in one go. Otherwise the batch is redone row by row
+        inside a savepoint, to find the deliveries whose lease was lost. (One statement for
+        the whole batch, a CTE that updates and inserts from json_to_recordset, cost the
+        server more per delivery: bench/results-delivery-postgresql.txt, 2026-12-02.)"""
         if not records:
             return 0
-        if self._spelling.writing_ctes:
-            kept = self._record_in_one(worker_id, records)
-        else:
-            kept = self._record_row_by_row(worker_id, records)
+        kept = self._record_row_by_row(worker_id, records)
         if kept:
             health.move(self._statements, kept, self._health_rules)
         return len(kept)
-
-    def _record_in_one(self, worker_id: str, records: Sequence[AttemptRecord]
-                       ) -> list[AttemptRecord]:
-        to_db = self._spelling.to_db
-
-        def time(moment: datetime | None) -> str | None:
-            return None if moment is None else to_db(moment).isoformat()
-
-        results = compact_json([
-            {"id": new_id(), "delivery_id": r.claimed.delivery_id,
-             "previous": r.claimed.attempt - 1, "attempt": r.claimed.attempt,
-             "status": r.status, "delivery_status": r.delivery_status, "error": r.error,
-             "started": time(r.started_at), "finished": time(r.finished_at),
-             "next": time(r.next_attempt_at), "duration_ms": r.duration_ms, "http": r.http,
-             "email": r.email, "errors": r.errors} for r in records])
-        moved = {row["delivery_id"] for row in self._statements.rows(
-            "record_batch", {"results": results, "worker": worker_id})}
-        return [r for r in records if r.claimed.delivery_id in moved]
 
     def _record_row_by_row(self, worker_id: str, records: Sequence[AttemptRecord]
                            ) -> list[AttemptRecord]:

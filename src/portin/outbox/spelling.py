@@ -39,8 +39,8 @@ class Spelling:
     named_cursor: Callable[[Any], Any]
     # Run before a claim's first statement, in its transaction.
     before_claim: str | None = None
-    # A WITH clause may hold an UPDATE (PostgreSQL): a claim's lease then reads its events,
-    # and a batch of results is recorded, in one statement each (`queries.WRITING_CTES`).
+    # A WITH clause may hold an UPDATE (PostgreSQL): a claim's lease then reads its events in
+    # the same statement (`queries.WRITING_CTES`).
     writing_ctes: bool = False
 
 

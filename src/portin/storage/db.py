@@ -188,13 +188,8 @@ def _make_engine(url: str, writes: bool = False) -> Engine:
     # Pools as large as the threads that serve requests (anyio's 40), so that connections are
     # kept rather than opened and closed again under load; SQLite opens them lazily.
     if not url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True,
-                               json_serializer=compact_json)
-        # A bulk INSERT (the outbox's events and deliveries: outbox/pending.py) as one
-        # statement of many rows, as SQLAlchemy does on psycopg2, not one statement per row:
-        # the server's work per row roughly halves (bench/results-delivery-postgresql.txt).
-        engine.dialect.use_insertmanyvalues_wo_returning = True
-        return engine
+        return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True,
+                             json_serializer=compact_json)
     database = make_url(url).database
     if database and database != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)

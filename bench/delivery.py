@@ -1,6 +1,7 @@
 """Delivery throughput and latency, in one run on loopback.
 
     .venv/bin/python bench/delivery.py [--events 5000] [--database-url postgresql://...]
+                                       [--statements]
 
 A --database-url is migrated and filled with benchmark data: give it a scratch database.
 
@@ -16,6 +17,11 @@ Prints, against the same receiver process (which verifies every Ed25519 signatur
 
 Each throughput figure is set against a ceiling measured just before it: on a shared machine
 the speed drifts by tens of percent within minutes.
+
+--statements (PostgreSQL, with pg_stat_statements preloaded on the server): after each
+throughput run, the server's work in that run per statement, divided by the deliveries made:
+calls, execution time, rows, shared blocks hit/dirtied and WAL bytes. The counters are reset
+for the scratch database only (others on the server keep theirs).
 """
 
 from __future__ import annotations
@@ -226,15 +232,55 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     worker.wait(timeout=60)
 
 
+class StatementStats:
+    """The server's work per statement (pg_stat_statements), in this database only."""
+
+    _THIS_DB = "(SELECT oid FROM pg_database WHERE datname = current_database())"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+    def reset(self) -> None:
+        with self.db.engine.begin() as connection:
+            connection.exec_driver_sql(f"SELECT pg_stat_statements_reset(0, {self._THIS_DB}, 0)")
+
+    def report(self, deliveries: int, top: int = 12) -> None:
+        with self.db.engine.begin() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT query, calls, total_exec_time, rows, shared_blks_hit + shared_blks_read,"
+                " shared_blks_dirtied, wal_bytes FROM pg_stat_statements"
+                f" WHERE dbid = {self._THIS_DB} ORDER BY total_exec_time DESC").all()
+        per = float(deliveries)
+        print(f"         server per delivery, by statement ({deliveries} deliveries):"
+              "   calls       µs     rows   blocks  dirtied      WAL B")
+        for query, calls, ms, count, blocks, dirtied, wal in rows[:top]:
+            text = " ".join(str(query).split())
+            text = text if len(text) <= 60 else text[:57] + "..."
+            print(f"           {text:60s} {calls / per:7.3f} {ms * 1000 / per:8.1f}"
+                  f" {count / per:8.2f} {blocks / per:8.2f} {dirtied / per:8.3f}"
+                  f" {float(wal) / per:10.1f}")
+        totals = [sum(float(row[n]) for row in rows) / per for n in range(1, 7)]
+        print(f"           {'all ' + str(len(rows)) + ' statements':60s} {totals[0]:7.3f}"
+              f" {totals[1] * 1000:8.1f} {totals[2]:8.2f} {totals[3]:8.2f} {totals[4]:8.3f}"
+              f" {totals[5]:10.1f}")
+
+
 def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
-               endpoints: int, processes: int, concurrency: int) -> float:
+               endpoints: int, processes: int, concurrency: int,
+               statements: StatementStats | None = None) -> float:
     """Events committed 100 to a transaction as fast as this process can; deliveries per
     second from the first commit to the last verified receipt."""
     receiver.reset()
     worker = start_worker(db.url, processes, concurrency)
+    if statements is not None:
+        statements.reset()  # after the workers' migrations: only the run itself counts
     committed = write_events(db, order, events, 100)
     stats = wait_received(receiver, events * endpoints)
     stop_worker(worker)
+    if statements is not None:
+        statements.report(events * endpoints)
     first_commit = min(committed.values())
     last_arrival = max(max(times) for times in stats["arrivals"].values())
     assert stats["bad"] == 0
@@ -271,12 +317,18 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=64,
                         help="requests in flight per worker process, to one endpoint or all")
+    parser.add_argument("--statements", action="store_true",
+                        help="after each throughput run, the server's work per statement and"
+                             " delivery (PostgreSQL's pg_stat_statements)")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="portin-delivery-bench-")
     url = args.database_url or str(Path(folder) / "bench.db")
     migrations.upgrade(url)
     db = Database(url)
+    if args.statements and db.engine.dialect.name != "postgresql":
+        parser.error("--statements needs a PostgreSQL --database-url")
+    statements = StatementStats(db) if args.statements else None
     organization_id, order, signing_key = make_org(db)
     receiver = ReceiverProcess(base64.b64encode(bytes(signing_key.verify_key)).decode())
     try:
@@ -299,7 +351,8 @@ def main() -> None:
         best = 0.0
         for processes in (1, 2):
             rate = ceiling_now() if processes > 1 else rate
-            one = end_to_end(db, receiver, order, args.events, 1, processes, args.concurrency)
+            one = end_to_end(db, receiver, order, args.events, 1, processes, args.concurrency,
+                             statements)
             best = max(best, one)
             print(f"portin   1 endpoint,  commit -> verified receipt:      {one:8.0f} "
                   f"deliveries/s ({one / rate:.0%} of {rate:.0f}), {WORKERS[processes]}")
@@ -314,7 +367,7 @@ def main() -> None:
         for processes in (1, 2):
             rate = ceiling_now()
             fifty = end_to_end(db, receiver, order, max(1, args.events // 50), 50, processes,
-                               args.concurrency)
+                               args.concurrency, statements)
             print(f"portin   50 endpoints, commit -> verified receipt:     {fifty:8.0f} "
                   f"deliveries/s ({fifty / rate:.0%} of {rate:.0f}), {WORKERS[processes]}")
         print(f"ceiling  {len(ceilings)} measurements: {min(ceilings):.0f} to "

@@ -22,7 +22,12 @@ SUCCESS_REFRESH_SECONDS = 60
 
 def move(statements: Statements, records: Sequence[AttemptRecord], rules: health.Rules
          ) -> None:
-    """One locked read of the batch's destinations; an upsert only of those that changed."""
+    """One locked read of the batch's destinations; an upsert only of those that changed.
+
+    Where rows are locked (PostgreSQL), they are read without a lock first: a batch that
+    changes nothing (successes to healthy destinations, the usual case) then takes no lock,
+    and two workers sending to one destination do not wait on each other at every claim.
+    Writing nothing is then as if this batch came before any concurrent one."""
     named: dict[tuple[str, str, str], list[AttemptRecord]] = {}
     for record in sorted(records, key=lambda r: r.finished_at):
         claimed = record.claimed
@@ -30,8 +35,29 @@ def move(statements: Statements, records: Sequence[AttemptRecord], rules: health
                          []).append(record)
     by_destination = {destination_id(*key): attempts for key, attempts in named.items()}
     spelling = statements.spelling
-    stored = {row["id"]: _health_from_row(row, spelling.from_db) for row in statements.rows(
-        "health", {"destinations": spelling.id_list(sorted(by_destination))})}
+    destinations = {"destinations": spelling.id_list(sorted(by_destination))}
+    if spelling.for_update and not any(_moves(
+            statements, by_destination, statements.rows("peek_health", destinations), rules)):
+        return
+    saves, alerts, disabled = _moves(statements, by_destination,
+                                     statements.rows("health", destinations), rules)
+    if saves:
+        statements.many("save_health", saves)
+    if alerts:
+        statements.many("insert_alert", alerts)
+    if disabled:
+        statements.many("pause_destination", disabled)
+
+
+_Writes = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _moves(statements: Statements, by_destination: dict[str, list[AttemptRecord]],
+           rows: list[Row], rules: health.Rules) -> _Writes:
+    """What the attempts change, from these stored rows: health rows to save, alerts to
+    insert, destinations whose waiting deliveries to pause."""
+    spelling = statements.spelling
+    stored = {row["id"]: _health_from_row(row, spelling.from_db) for row in rows}
     saves: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
     disabled: list[dict[str, Any]] = []
@@ -56,12 +82,7 @@ def move(statements: Statements, records: Sequence[AttemptRecord], rules: health
                        "destination_id": key, "kind": str(alert),
                        "facts": compact_json(_alert_facts(moved.health)), "now": now}
                       for alert in moved.alerts)
-    if saves:
-        statements.many("save_health", saves)
-    if alerts:
-        statements.many("insert_alert", alerts)
-    if disabled:
-        statements.many("pause_destination", disabled)
+    return saves, alerts, disabled
 
 
 def _health_from_row(row: Row, from_db: Callable[[Any], datetime]) -> health.Health:

@@ -43,6 +43,20 @@ def lease(s: Spelling) -> str:
             " event_id")
 
 
+def lease_reading_events(s: Spelling) -> str:
+    """The lease and the leased deliveries' events in one statement (PostgreSQL: a CTE that
+    writes); the columns of `lease` and of `events` (the event's created_at as occurred_at)."""
+    return ("WITH leased AS (UPDATE deliveries SET lease_until = :lease_until,"
+            f" leased_by = :worker WHERE id IN ({s.ids('chosen')})"
+            " RETURNING id, organization_id, method, destination, attempt_count, created_at,"
+            " event_id)"
+            " SELECT leased.id, leased.organization_id, leased.method, leased.destination,"
+            " leased.attempt_count, leased.created_at, leased.event_id, e.event_type,"
+            f" e.porting_order_id, {s.text('e.payload')} AS payload,"
+            " e.created_at AS occurred_at, e.sequence"
+            " FROM leased JOIN porting_events AS e ON e.id = leased.event_id")
+
+
 def events(s: Spelling) -> str:
     return (f"SELECT id, event_type, porting_order_id, {s.text('payload')} AS payload,"
             f" created_at, sequence FROM porting_events WHERE id IN ({s.ids('events')})")
@@ -102,14 +116,21 @@ def pause_destination(s: Spelling) -> str:
             " AND destination = :destination AND status = 'pending' AND leased_by IS NULL")
 
 
+_HEALTH = ("SELECT id, state, consecutive_failures, failing_since, last_error,"
+           " last_failure_at, last_success_at, disabled_at, disabled_reason, alerted"
+           " FROM delivery_destinations WHERE id IN ({ids}) ORDER BY id")
+
+
 def health(s: Spelling) -> str:
     """Locked on PostgreSQL (in id order, so two workers never wait on each other in a
     circle): two workers moving one destination's health take turns instead of overwriting
     each other."""
-    return ("SELECT id, state, consecutive_failures, failing_since, last_error,"
-            " last_failure_at, last_success_at, disabled_at, disabled_reason, alerted"
-            f" FROM delivery_destinations WHERE id IN ({s.ids('destinations')})"
-            f" ORDER BY id {s.for_update}")
+    return f"{_HEALTH.format(ids=s.ids('destinations'))} {s.for_update}"
+
+
+def peek_health(s: Spelling) -> str:
+    """`health` without the locks: enough to see that a batch changes nothing."""
+    return _HEALTH.format(ids=s.ids("destinations"))
 
 
 def save_health(s: Spelling) -> str:
@@ -138,11 +159,17 @@ def insert_alert(s: Spelling) -> str:
 
 CATALOGUE: dict[str, Callable[[Spelling], str]] = {
     builder.__name__: builder for builder in (
-        any_due, candidates, lease, events, release, signing_keys, advance, insert_attempt,
-        disabled, pause, pause_destination, health, save_health, insert_alert)}
+        any_due, candidates, lease, lease_reading_events, events, release, signing_keys,
+        advance, insert_attempt, disabled, pause, pause_destination, health,
+        peek_health, save_health, insert_alert)}
+
+# A statement with a CTE that writes: only where `Spelling.writing_ctes` says the database
+# has them (SQLite does not; its statements cost no round trip anyway).
+WRITING_CTES = {"lease_reading_events"}
 
 # Each statement in each database's spelling (and parameter style), built once.
 SQL: dict[str, dict[str, str]] = {
     name: {statement: spelling.parameters(build(spelling))
-           for statement, build in CATALOGUE.items()}
+           for statement, build in CATALOGUE.items()
+           if spelling.writing_ctes or statement not in WRITING_CTES}
     for name, spelling in SPELLINGS.items()}

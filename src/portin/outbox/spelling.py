@@ -39,6 +39,9 @@ class Spelling:
     named_cursor: Callable[[Any], Any]
     # Run before a claim's first statement, in its transaction.
     before_claim: str | None = None
+    # A WITH clause may hold an UPDATE (PostgreSQL): a claim's lease then reads its events in
+    # the same statement (`queries.WRITING_CTES`).
+    writing_ctes: bool = False
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -91,6 +94,6 @@ POSTGRESQL = Spelling(
     # them on every claim, 7 ms per claim after 10,000 deliveries here. An index scan in due
     # order stops at the first rows it can take and marks the dead entries it passes, so the
     # next claim skips them: 0.2 ms.
-    before_claim="SET LOCAL enable_bitmapscan = off")
+    before_claim="SET LOCAL enable_bitmapscan = off", writing_ctes=True)
 
 SPELLINGS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0021'
-down_revision = '0016'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

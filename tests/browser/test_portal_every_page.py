@@ -28,6 +28,7 @@ IMPACTS = ("minor", "moderate", "serious", "critical")
 PAGES = {
     "/": "overview",
     "/orders": "orders",
+    "/orders/new": "new-order",
     "/orders/{order_id}": "order",
     "/events": "events",
     "/events/{event_id}": "event",

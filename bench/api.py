@@ -210,9 +210,10 @@ def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_portin(database_url: str, port: int, api_processes: int) -> subprocess.Popen[bytes]:
+def start_portin(database_url: str, port: int, api_processes: int,
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
-           "PORTIN_RATE_LIMIT_PER_KEY": BENCH_RATE_LIMIT}
+           "PORTIN_RATE_LIMIT_PER_KEY": BENCH_RATE_LIMIT, **(extra_env or {})}
     command = [sys.executable, "-m", "portin", "serve", "--port", str(port)]
     if api_processes > 1:
         command += ["--api-processes", str(api_processes)]

@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     # this process woke it.
     event_stream_ping_seconds: float = Field(default=15.0, gt=0, le=300)
     event_stream_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    # Retention (services/retention.py): finished deliveries (delivered or failed) and their
+    # attempts are deleted this many days after they finished; events are kept for ever
+    # unless an event retention is set. The scheduler runs a pass this often (and sooner
+    # while a pass ran out of its budget with old rows left).
+    delivery_retention_days: int = Field(default=30, ge=1, le=36_500)
+    event_retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    retention_interval_seconds: float = Field(default=600.0, gt=0, le=86_400)
+
+    @field_validator("event_retention_days", mode="before")
+    @classmethod
+    def _blank_is_for_ever(cls, value: object) -> object:
+        # PORTIN_EVENT_RETENTION_DAYS= (set but empty) means what unset means: keep events.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod

@@ -272,6 +272,10 @@ class Delivery(Base):
               "porting_order_id", "notification_channel_id", "order_seq",
               sqlite_where=text("status = 'pending' AND order_seq IS NOT NULL"),
               postgresql_where=text("status = 'pending' AND order_seq IS NOT NULL")),
+        # Retention's search for old finished deliveries, oldest first (storage/retention.py).
+        Index("ix_deliveries_finished", "finished_at", "id",
+              sqlite_where=text("status IN ('delivered', 'failed')"),
+              postgresql_where=text("status IN ('delivered', 'failed')")),
         # Room on each page for a row's next version: a lease (lease_until, leased_by: in no
         # index, keep it so) is then a HOT update, which writes no index entry (0021).
         {"postgresql_with": {"fillfactor": 50}},

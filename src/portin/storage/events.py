@@ -10,6 +10,7 @@ from sqlalchemy import Row, Select, Table, bindparam, delete, func, insert, sele
 from sqlalchemy.orm import Session
 
 from portin.storage.models import EventCount, PortingEvent
+from portin.storage.orders import order_ids_named
 from portin.storage.paging import Page, PageRequest, count_rows
 from portin.storage.reads import rows as read_rows
 
@@ -21,6 +22,8 @@ class EventFilters:
     organization_id: str
     event_type: str | None = None
     porting_order_id: str | None = None
+    # An order id or a customer reference (the portal's "Order" box).
+    order_or_reference: str | None = None
     created_gte: datetime | None = None
     created_lte: datetime | None = None
 
@@ -42,7 +45,8 @@ _COUNTED_OF_TYPE = _COUNTED.where(EventCount.event_type == bindparam("event_type
 
 def _counted_total(session: Session, filters: EventFilters) -> int | None:
     """The total from event_counts when the filters allow it (no order, no time range)."""
-    if (filters.porting_order_id is not None or filters.created_gte is not None
+    if (filters.porting_order_id is not None or filters.order_or_reference is not None
+            or filters.created_gte is not None
             or filters.created_lte is not None):
         return None
     if filters.event_type is None:
@@ -66,6 +70,9 @@ def _matching_keys(filters: EventFilters) -> Select[int]:
         stmt = stmt.where(PortingEvent.event_type == filters.event_type)
     if filters.porting_order_id is not None:
         stmt = stmt.where(PortingEvent.porting_order_id == filters.porting_order_id)
+    if filters.order_or_reference is not None:
+        stmt = stmt.where(PortingEvent.porting_order_id.in_(
+            order_ids_named(filters.organization_id, filters.order_or_reference)))
     if filters.created_gte is not None:
         stmt = stmt.where(PortingEvent.created_at >= filters.created_gte)
     if filters.created_lte is not None:

@@ -229,3 +229,21 @@ def expired_draft_ids(session: Session, created_before: datetime, limit: int) ->
         .limit(limit)
     ).scalars().all()
     return list(rows)
+
+
+def order_ids_named(organization_id: str, id_or_reference: str) -> Select[Any]:
+    """The ids of the organization's orders with this id or this customer reference, as a
+    subquery for lists that take either in one box (the portal's "Order")."""
+    return select(PortingOrder.id).where(
+        PortingOrder.organization_id == organization_id,
+        (PortingOrder.id == id_or_reference)
+        | (PortingOrder.customer_reference == id_or_reference))
+
+
+def customer_references(session: Session, order_ids: Sequence[str]) -> dict[str, str | None]:
+    """Each order's customer reference, for lists that show orders by it."""
+    if not order_ids:
+        return {}
+    return dict(session.execute(
+        select(PortingOrder.id, PortingOrder.customer_reference)
+        .where(PortingOrder.id.in_(list(set(order_ids))))).tuples().all())

@@ -244,6 +244,6 @@ def customer_references(session: Session, order_ids: Sequence[str]) -> dict[str,
     """Each order's customer reference, for lists that show orders by it."""
     if not order_ids:
         return {}
-    return dict(session.execute(
+    return {row.id: row.customer_reference for row in session.execute(
         select(PortingOrder.id, PortingOrder.customer_reference)
-        .where(PortingOrder.id.in_(list(set(order_ids))))).tuples().all())
+        .where(PortingOrder.id.in_(list(set(order_ids)))))}

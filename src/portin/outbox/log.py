@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
+from portin.storage.orders import order_ids_named
 from portin.storage.paging import Page, PageRequest, count_rows
 
 
@@ -22,6 +23,11 @@ class DeliveryFilters:
     destination_contains: str | None = None
     event_id: str | None = None
     porting_order_id: str | None = None
+    # An order id or a customer reference (the portal's "Order" box).
+    order_or_reference: str | None = None
+    destination: str | None = None  # exactly this destination
+    created_gte: datetime | None = None
+    created_lte: datetime | None = None
     method: str | None = None
     started_gte: datetime | None = None
     started_lte: datetime | None = None
@@ -46,8 +52,20 @@ def list_deliveries(session: Session, filters: DeliveryFilters, page: PageReques
             select(PortingEvent.id).where(
                 PortingEvent.organization_id == filters.organization_id,
                 PortingEvent.porting_order_id == filters.porting_order_id)))
+    if filters.order_or_reference is not None:
+        stmt = stmt.where(Delivery.event_id.in_(
+            select(PortingEvent.id).where(
+                PortingEvent.organization_id == filters.organization_id,
+                PortingEvent.porting_order_id.in_(order_ids_named(
+                    filters.organization_id, filters.order_or_reference)))))
+    if filters.destination is not None:
+        stmt = stmt.where(Delivery.destination == filters.destination)
     if filters.method is not None:
         stmt = stmt.where(Delivery.method == filters.method)
+    if filters.created_gte is not None:
+        stmt = stmt.where(Delivery.created_at >= filters.created_gte)
+    if filters.created_lte is not None:
+        stmt = stmt.where(Delivery.created_at <= filters.created_lte)
     for column, low, high in ((Delivery.started_at, filters.started_gte, filters.started_lte),
                               (Delivery.finished_at, filters.finished_gte,
                                filters.finished_lte)):
@@ -109,3 +127,10 @@ def failing_destinations(session: Session, organization_id: str, since: datetime
         Delivery.organization_id == organization_id, Delivery.created_at >= since,
         (Delivery.status == "failed") | (Delivery.last_error.is_not(None)))
     return set(session.execute(failed.distinct()).scalars())
+
+
+def destinations_used(session: Session, organization_id: str) -> list[str]:
+    """Every destination the organization's deliveries went to, for a filter's choices."""
+    return list(session.execute(
+        select(Delivery.destination).where(Delivery.organization_id == organization_id)
+        .distinct().order_by(Delivery.destination)).scalars())

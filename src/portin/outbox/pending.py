@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, bindparam, event, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -160,3 +161,12 @@ def _before_query(state: ORMExecuteState) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_KEY, None)
+
+
+def due_now(session: Session, delivery_id: str, now: datetime) -> None:
+    """A pending delivery brought forward: its next attempt is due now (the workers are woken
+    when the transaction commits)."""
+    session.execute(update(Delivery).where(Delivery.id == delivery_id,
+                                           Delivery.status == "pending")
+                    .values(next_attempt_at=now))
+    wake_at_commit(session)

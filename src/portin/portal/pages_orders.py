@@ -54,7 +54,9 @@ def overview(request: Request, user: SignedIn = Depends(signed_in),
             PageRequest(1, 5)).items
     template = "partials/overview.html" if request.headers.get("HX-Request") else "overview.html"
     return render(request, template, user, by_status=by_status, statuses=STATUSES,
-                  counts=counts, failures=failures)
+                  counts=counts, failures=failures,
+                  # The delivery cards' lists: from the day the 24 hours began (UTC).
+                  since_day=since.date().isoformat())
 
 
 @router.get("/orders", response_class=HTMLResponse)

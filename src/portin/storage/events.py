@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from portin.storage.models import EventCount, PortingEvent
+from portin.storage.orders import order_ids_named
 from portin.storage.paging import Page, PageRequest
 from portin.storage.reads import rows as read_rows
 from portin.storage.types import UTCDateTime
@@ -34,6 +35,8 @@ class EventFilters:
     organization_id: str
     event_type: str | None = None
     porting_order_id: str | None = None
+    # An order id or a customer reference (the portal's "Order" box).
+    order_or_reference: str | None = None
     created_gte: datetime | None = None
     created_lte: datetime | None = None
 
@@ -56,7 +59,8 @@ _COUNTED_OF_TYPE = _COUNTED.where(_counts.c.event_type == bindparam("event_type"
 
 def _counted_total(session: Session, filters: EventFilters) -> int | None:
     """The total from event_counts when the filters allow it (no order, no time range)."""
-    if (filters.porting_order_id is not None or filters.created_gte is not None
+    if (filters.porting_order_id is not None or filters.order_or_reference is not None
+            or filters.created_gte is not None
             or filters.created_lte is not None):
         return None
     if filters.event_type is None:
@@ -82,6 +86,7 @@ class _Shape:
 
     event_type: bool
     porting_order_id: bool
+    order_or_reference: bool
     created_gte: bool
     created_lte: bool
 
@@ -95,7 +100,8 @@ class _Statements:
 
 def _filter_values(filters: EventFilters) -> dict[str, Any]:
     values: dict[str, Any] = {"organization_id": filters.organization_id}
-    for name in ("event_type", "porting_order_id", "created_gte", "created_lte"):
+    for name in ("event_type", "porting_order_id", "order_or_reference", "created_gte",
+                 "created_lte"):
         if getattr(filters, name) is not None:
             values[name] = getattr(filters, name)
     return values
@@ -109,6 +115,9 @@ def _statements(shape: _Shape) -> _Statements:
         keys = keys.where(e.event_type == bindparam("event_type"))
     if shape.porting_order_id:
         keys = keys.where(e.porting_order_id == bindparam("porting_order_id"))
+    if shape.order_or_reference:
+        keys = keys.where(e.porting_order_id.in_(order_ids_named(
+            bindparam("organization_id"), bindparam("order_or_reference"))))
     if shape.created_gte:
         keys = keys.where(e.created_at >= bindparam("created_gte", type_=UTCDateTime()))
     if shape.created_lte:
@@ -140,6 +149,7 @@ def list_events(session: Session, filters: EventFilters, page: PageRequest) -> P
     statements = _statements(_Shape(
         event_type=filters.event_type is not None,
         porting_order_id=filters.porting_order_id is not None,
+        order_or_reference=filters.order_or_reference is not None,
         created_gte=filters.created_gte is not None,
         created_lte=filters.created_lte is not None))
     values = _filter_values(filters)

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Row, Select, Table, bindparam, exists, func, select
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from portin.storage.models import PortingComment, PortingOrder, PortingPhoneNumber
@@ -267,3 +277,22 @@ def expired_draft_ids(session: Session, created_before: datetime, limit: int) ->
         .limit(limit)
     ).scalars().all()
     return list(rows)
+
+
+def order_ids_named(organization_id: str | BindParameter[Any],
+                    id_or_reference: str | BindParameter[Any]) -> Select[Any]:
+    """The ids of the organization's orders with this id or this customer reference, as a
+    subquery for lists that take either in one box (the portal's "Order")."""
+    return select(PortingOrder.id).where(
+        PortingOrder.organization_id == organization_id,
+        (PortingOrder.id == id_or_reference)
+        | (PortingOrder.customer_reference == id_or_reference))
+
+
+def customer_references(session: Session, order_ids: Sequence[str]) -> dict[str, str | None]:
+    """Each order's customer reference, for lists that show orders by it."""
+    if not order_ids:
+        return {}
+    return {row.id: row.customer_reference for row in session.execute(
+        select(PortingOrder.id, PortingOrder.customer_reference)
+        .where(PortingOrder.id.in_(list(set(order_ids)))))}

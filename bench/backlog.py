@@ -62,6 +62,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from api import wait_up
 from delivery import (
     ReceiverProcess,
     ceiling,
@@ -243,19 +244,6 @@ class Api:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-def wait_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited ({process.returncode})")
-        try:
-            get_json(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def memory_kb(pid: int, field_name: str) -> int:

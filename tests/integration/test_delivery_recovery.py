@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from portin.cli.main import cli
 from portin.config import Settings
+from portin.domain.endpoint_health import RESUMED_PER_SECOND
 from portin.domain.timefmt import utcnow
 from portin.services import recovery
 from portin.storage.db import Database
@@ -304,3 +305,21 @@ def test_a_recover_to_a_disabled_destination_waits_paused_for_its_enable(
     api.user("POST", f"/v2/delivery_destinations/{destination['id']}/actions/enable")
     deliveries = settle(api, db, settings)
     assert sorted(d["status"] for d in deliveries) == ["delivered", "failed"]
+
+
+def test_recovered_deliveries_come_due_one_after_another(
+        db: Database, settings: Settings, receiver: Receiver, api: Api) -> None:
+    """A recover of many failed deliveries makes a stream for the workers, not a wall: the
+    n-th is due n / RESUMED_PER_SECOND after the recover, oldest first."""
+    failing_setup(api, receiver)
+    settle(api, db, settings)
+    now = utcnow()
+    scope = FailedScope(api.tenant.organization_id, now - timedelta(hours=1), now)
+    with db.writing() as session:
+        assert recovery.recover(session, scope, now).queued == 2
+    with db.reading() as session:
+        due = list(session.execute(select(Delivery.next_attempt_at)
+                                   .where(Delivery.status == "pending")
+                                   .order_by(Delivery.next_attempt_at)).scalars())
+    assert [d.replace(tzinfo=UTC) - now for d in due] == [
+        timedelta(0), timedelta(microseconds=round(1_000_000 / RESUMED_PER_SECOND))]

@@ -165,3 +165,38 @@ def test_a_worker_releases_its_own_leases_but_not_what_it_sends_nor_others(
     with db.reading() as session:
         leased_by = dict(session.execute(select(Delivery.id, Delivery.leased_by)).all())
     assert {leased_by[c.delivery_id] for c in theirs} == {"them"}
+
+
+def test_new_first_attempts_get_a_share_of_each_claim_while_a_backlog_drains(
+        api: Api, db: Database) -> None:
+    """Eight retries have been due for an hour (a receiver back from an outage); two new events
+    came since. A claim of 4 takes the 3 oldest retries and the older new one; the next claim
+    the next 3 retries and the other new one: new events are not queued behind the
+    whole backlog, and the backlog still drains oldest first."""
+    make_deliveries(api, 10)
+    now = utcnow()
+    with db.reading() as session:
+        ids = list(session.execute(select(Delivery.id)
+                                   .order_by(Delivery.created_at, Delivery.id)).scalars())
+    with db.writing() as session:
+        for n, delivery_id in enumerate(ids[:8]):
+            session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+                attempt_count=3, next_attempt_at=now - timedelta(hours=1, seconds=-n)))
+    first = [c.delivery_id for c in claim(db, "a", limit=4)]
+    assert first == [*ids[:3], ids[8]]  # oldest due first
+    assert [c.attempt for c in claim(db, "a", limit=4)] == [4, 4, 4, 1]
+    assert sorted(c.delivery_id for c in claim(db, "a", limit=4)) == sorted(ids[6:8])
+
+
+def test_without_new_events_the_claim_is_all_backlog_oldest_first(
+        api: Api, db: Database) -> None:
+    make_deliveries(api, 6)
+    now = utcnow()
+    with db.reading() as session:
+        ids = list(session.execute(select(Delivery.id)
+                                   .order_by(Delivery.created_at, Delivery.id)).scalars())
+    with db.writing() as session:
+        for n, delivery_id in enumerate(ids):
+            session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+                attempt_count=1, next_attempt_at=now - timedelta(minutes=10, seconds=-n)))
+    assert [c.delivery_id for c in claim(db, "a", limit=4)] == ids[:4]

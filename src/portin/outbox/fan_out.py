@@ -89,16 +89,16 @@ def targets_of_many(connection: Connection,
 
 
 def delivery_row(organization_id: str, event_id: str, event_type: str, target: Target,
-                 now: datetime, republished: bool, place: tuple[str, int] | None
-                 ) -> dict[str, Any]:
-    """A new pending delivery, due now. `place` is (order id, event seq) for an ordered
-    channel's delivery, else None."""
+                 now: datetime, republished: bool, place: tuple[str, int] | None,
+                 due: datetime | None = None) -> dict[str, Any]:
+    """A new pending delivery, due `due` (default: now). `place` is (order id, event seq)
+    for an ordered channel's delivery, else None."""
     return {"id": new_id(), "organization_id": organization_id,
             "event_id": event_id, "event_type": event_type, "method": target.method,
             "destination": target.destination,
             "notification_channel_id": target.notification_channel_id,
             "republished": republished, "status": "pending", "attempt_count": 0,
-            "next_attempt_at": now, "lease_until": None, "leased_by": None,
+            "next_attempt_at": now if due is None else due, "lease_until": None, "leased_by": None,
             "last_error": None, "created_at": now, "started_at": None, "finished_at": None,
             "porting_order_id": place[0] if place else None,
             "order_seq": place[1] if place else None}

@@ -24,6 +24,12 @@ DEFAULT_HEALTH_RULES = endpoint_health.Rules(disable_after_seconds=5 * 86_400,
                                              alert_after_failures=5)
 
 
+def fresh_share(limit: int) -> int:
+    """How many of a claim of `limit` may go to new deliveries first: a quarter, and at least
+    one. The rest goes to the oldest due, so a backlog still drains in order."""
+    return max(1, limit // 4)
+
+
 class DeliveryQueue:
     """Claims and records on one driver connection, in the caller's transaction."""
 
@@ -43,7 +49,9 @@ class DeliveryQueue:
         any one destination and none to a destination that is already busy. On PostgreSQL
         the candidates are locked with SKIP LOCKED, so concurrent workers take disjoint sets;
         on SQLite the write transaction itself is exclusive. A candidate whose destination is
-        disabled is paused instead."""
+        disabled is paused instead. Up to `fresh_share(limit)` of the claim go to new deliveries
+        (first attempts, due since they were made), so that new events keep flowing while a
+        backlog of retries drains."""
         if limit <= 0:
             return []
         spelling, statements = self._spelling, self._statements
@@ -51,7 +59,7 @@ class DeliveryQueue:
             statements.execute(spelling.before_claim)
         candidates = statements.rows("candidates", {
             "now": spelling.to_db(now), "busy": spelling.id_list(list(busy_destinations)),
-            "candidates": limit * 4})
+            "fresh": fresh_share(limit), "candidates": limit * 4})
         # A claim's candidates go to few destinations: their ids are derived once each.
         ids = {named: destination_id(*named) for named in {
             (row["organization_id"], row["method"], row["destination"]) for row in candidates}}
@@ -59,7 +67,11 @@ class DeliveryQueue:
         per: dict[str, int] = {}
         chosen: list[str] = []
         paused: list[str] = []
-        for row in candidates:
+        seen: set[str] = set()
+        for row in candidates:  # the new deliveries' share first
+            if row["id"] in seen:
+                continue
+            seen.add(row["id"])
             destination = row["destination"]
             if disabled and ids[row["organization_id"], row["method"], destination] in disabled:
                 paused.append(row["id"])
@@ -74,7 +86,10 @@ class DeliveryQueue:
             statements.many("pause", [{"paused": spelling.id_list(paused)}])
         if not chosen:
             return []
-        position = {delivery_id: n for n, delivery_id in enumerate(chosen)}
+        # Sent oldest due first.
+        due = {row["id"]: row["next_attempt_at"] for row in candidates}
+        position = {delivery_id: n for n, delivery_id in enumerate(
+            sorted(chosen, key=lambda delivery_id: (due[delivery_id], delivery_id)))}
         return [Claimed(
             delivery_id=row["id"], organization_id=row["organization_id"],
             method=row["method"], destination=row["destination"],

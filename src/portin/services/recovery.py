@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from portin.domain import notification_catalog as catalog
+from portin.domain.endpoint_health import resume_offset_seconds
 from portin.domain.errors import InvalidRequest
 from portin.outbox import pending
 from portin.outbox.fan_out import Target, delivery_row
@@ -54,7 +56,7 @@ def recover(session: Session, scope: FailedScope, now: datetime,
         session, scope.organization_id, [c.id for c in catalog.EVENT_CONDITIONS])}
     failed = store.failed_deliveries(session, scope, channels, limit)
     new: dict[tuple[str, str, str], str] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     recovered_by = []
     for delivery in failed:
         if delivery.notification_channel_id is not None:
@@ -66,8 +68,11 @@ def recover(session: Session, scope: FailedScope, now: datetime,
         key = (delivery.event_id, target.method, target.destination)
         if key not in new:
             place = (delivery.porting_order_id, delivery.event_seq) if target.ordered else None
+            # Due one after another, like the deliveries of an enabled destination: a
+            # stream for the workers and the receiver, not a wall in one instant.
+            due = now + timedelta(seconds=resume_offset_seconds(len(rows)))
             row = delivery_row(scope.organization_id, delivery.event_id, delivery.event_type,
-                               target, now, True, place)
+                               target, now, True, place, due)
             rows.append(row)
             new[key] = row["id"]
         recovered_by.append((delivery.id, new[key]))

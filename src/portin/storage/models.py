@@ -272,6 +272,13 @@ class Delivery(Base):
               "porting_order_id", "notification_channel_id", "order_seq",
               sqlite_where=text("status = 'pending' AND order_seq IS NOT NULL"),
               postgresql_where=text("status = 'pending' AND order_seq IS NOT NULL")),
+        # The claim's share for new deliveries, first attempts due since they were made
+        # (outbox/queries.py): found without walking a backlog of retries.
+        Index("ix_deliveries_first_due", "next_attempt_at",
+              sqlite_where=text("status = 'pending' AND attempt_count = 0"
+                                " AND next_attempt_at = created_at"),
+              postgresql_where=text("status = 'pending' AND attempt_count = 0"
+                                    " AND next_attempt_at = created_at")),
         # Retention's search for old finished deliveries, oldest first (storage/retention.py).
         Index("ix_deliveries_finished", "finished_at", "id",
               sqlite_where=text("status IN ('delivered', 'failed')"),

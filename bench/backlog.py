@@ -302,9 +302,16 @@ class ApiLoad:
 
     def _send(self, due: float, path: str) -> None:
         connection = getattr(self.local, "connection", None)
+        # uvicorn closes a keep-alive connection after 5 s idle, and http.client only finds
+        # out when it sends on it (RemoteDisconnected): a thread of the pool left idle that
+        # long opens a new one first, as a browser would.
+        if connection is not None and time.monotonic() - self.local.used > 4.0:
+            connection.close()
+            connection = None
         if connection is None:
             connection = self.local.connection = http.client.HTTPConnection(
                 "127.0.0.1", self.port, timeout=30)
+        self.local.used = time.monotonic()
         try:
             connection.request("GET", path, headers=self.headers)
             response = connection.getresponse()

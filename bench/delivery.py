@@ -274,11 +274,13 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
     second from the first commit to the last verified receipt."""
     receiver.reset()
     worker = start_worker(db.url, processes, concurrency)
-    if statements is not None:
-        statements.reset()  # after the workers' migrations: only the run itself counts
-    committed = write_events(db, order, events, 100)
-    stats = wait_received(receiver, events * endpoints)
-    stop_worker(worker)
+    try:  # a failed run leaves no worker behind to skew the next benchmark
+        if statements is not None:
+            statements.reset()  # after the workers' migrations: only the run itself counts
+        committed = write_events(db, order, events, 100)
+        stats = wait_received(receiver, events * endpoints)
+    finally:
+        stop_worker(worker)
     if statements is not None:
         statements.report(events * endpoints)
     first_commit = min(committed.values())

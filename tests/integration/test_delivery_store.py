@@ -167,21 +167,31 @@ def test_a_worker_releases_its_own_leases_but_not_what_it_sends_nor_others(
     assert {leased_by[c.delivery_id] for c in theirs} == {"them"}
 
 
+def deliveries_made_as_retries(api: Api, db: Database, count: int, retries: int,
+                               attempts_made: int, due_ago: timedelta) -> list[str]:
+    """`count` deliveries, oldest first; the first `retries` of them made retries that have
+    been due since `due_ago` (a second apart, oldest first). The rest stay new."""
+    make_deliveries(api, count)
+    now = utcnow()
+    with db.reading() as session:
+        ids = list(session.execute(select(Delivery.id)
+                                   .order_by(Delivery.created_at, Delivery.id)).scalars())
+    with db.writing() as session:
+        for n, delivery_id in enumerate(ids[:retries]):
+            session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+                attempt_count=attempts_made,
+                next_attempt_at=now - due_ago + timedelta(seconds=n)))
+    return ids
+
+
 def test_new_first_attempts_get_a_share_of_each_claim_while_a_backlog_drains(
         api: Api, db: Database) -> None:
     """Eight retries have been due for an hour (a receiver back from an outage); two new events
     came since. A claim of 4 takes the 3 oldest retries and the older new one; the next claim
     the next 3 retries and the other new one: new events are not queued behind the
     whole backlog, and the backlog still drains oldest first."""
-    make_deliveries(api, 10)
-    now = utcnow()
-    with db.reading() as session:
-        ids = list(session.execute(select(Delivery.id)
-                                   .order_by(Delivery.created_at, Delivery.id)).scalars())
-    with db.writing() as session:
-        for n, delivery_id in enumerate(ids[:8]):
-            session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-                attempt_count=3, next_attempt_at=now - timedelta(hours=1, seconds=-n)))
+    ids = deliveries_made_as_retries(api, db, 10, retries=8, attempts_made=3,
+                                     due_ago=timedelta(hours=1))
     first = [c.delivery_id for c in claim(db, "a", limit=4)]
     assert first == [*ids[:3], ids[8]]  # oldest due first
     assert [c.attempt for c in claim(db, "a", limit=4)] == [4, 4, 4, 1]
@@ -190,13 +200,6 @@ def test_new_first_attempts_get_a_share_of_each_claim_while_a_backlog_drains(
 
 def test_without_new_events_the_claim_is_all_backlog_oldest_first(
         api: Api, db: Database) -> None:
-    make_deliveries(api, 6)
-    now = utcnow()
-    with db.reading() as session:
-        ids = list(session.execute(select(Delivery.id)
-                                   .order_by(Delivery.created_at, Delivery.id)).scalars())
-    with db.writing() as session:
-        for n, delivery_id in enumerate(ids):
-            session.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-                attempt_count=1, next_attempt_at=now - timedelta(minutes=10, seconds=-n)))
+    ids = deliveries_made_as_retries(api, db, 6, retries=6, attempts_made=1,
+                                     due_ago=timedelta(minutes=10))
     assert [c.delivery_id for c in claim(db, "a", limit=4)] == ids[:4]

@@ -13,9 +13,11 @@ import pytest
 
 from tests.unit.test_cli_imports import PROBE, SOURCE
 
+# psycopg and limits too: on SQLite (as here) a small command needs neither, and each costs
+# about as much to import as the command's own work.
 WEB_AND_DELIVERY = ("fastapi", "starlette", "uvicorn", "aiohttp", "jinja2", "sse_starlette",
-                    "aiosmtplib", "prometheus_client", "portin.api", "portin.portal",
-                    "portin.delivery", "portin.worker")
+                    "aiosmtplib", "prometheus_client", "psycopg", "limits", "portin.api",
+                    "portin.portal", "portin.delivery", "portin.worker")
 
 
 def run(folder: Path, *args: str) -> tuple[list[str], str]:

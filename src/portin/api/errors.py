@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portin.domain.errors import Conflict, MalformedRequest, PortinError
-from portin.storage.db import DATABASE_ERRORS, is_unreachable
+from portin.storage.database_errors import DATABASE_ERRORS, is_unreachable
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 
 from portin.api.errors import error_body
 from portin.storage import migrations
-from portin.storage.db import DATABASE_ERRORS, Database, is_unreachable
+from portin.storage.database_errors import DATABASE_ERRORS, is_unreachable
+from portin.storage.db import Database
 
 
 class Readiness:

@@ -20,7 +20,6 @@ import socket
 import sys
 from collections.abc import Callable
 
-import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -108,6 +107,8 @@ async def listen_for_work(sqlalchemy_url: str, woken: Callable[[], None],
     goes on beside this, so a lost connection only makes wake-ups slower, never lost.
     While the database is away, one line says so and one when listening again: not a line
     (psycopg's messages span several) every `retry_seconds`."""
+    import psycopg  # here: only a worker on PostgreSQL listens, and the CLI need not load it
+
     failing = False
     while not stop.is_set():
         try:

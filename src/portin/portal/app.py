@@ -27,7 +27,7 @@ from portin.portal import (
 )
 from portin.portal.security_headers import is_api_path
 from portin.portal.web import HERE, CsrfRefused, NeedsSignIn, redirect, templates
-from portin.storage.db import DATABASE_ERRORS
+from portin.storage.database_errors import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from portin.metrics import PORTAL_STREAMS_OPEN
 from portin.portal.web import SESSION_COOKIE
 from portin.services.users import session_of
 from portin.storage.change_marks import ChangeMark, change_mark
-from portin.storage.db import DATABASE_ERRORS, Database, is_unreachable
+from portin.storage.database_errors import DATABASE_ERRORS, is_unreachable
+from portin.storage.db import Database
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)

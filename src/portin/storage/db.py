@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
@@ -30,49 +29,6 @@ from portin.outbox.wake import WAKE_FLAG, WakeSender, wake_address
 
 class WriteLockBusy(Exception):
     """SQLite's write lock is held by another process and the caller asked not to wait."""
-
-
-# The exceptions a database call raises: SQLAlchemy's wrappers, or (on the delivery worker's
-# raw connections) the drivers' own.
-DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, psycopg.Error, sqlite3.Error)
-
-# PostgreSQL's SQLSTATEs that mean the server cannot serve us: class 08 (connection
-# exception), and a server shutting down or starting up.
-_UNREACHABLE_SQLSTATES = ("57P01", "57P02", "57P03")
-# What SQLite says when its file cannot be opened or read.
-_SQLITE_UNREACHABLE = ("unable to open database", "disk i/o error")
-
-
-def is_unreachable(exc: BaseException) -> bool:
-    """Whether `exc` (or an exception it was raised from) says the database cannot be reached
-    right now: the server is down or cut off, or SQLite's file cannot be opened. Such an error
-    is an outage, answered 503 and waited out; any other database error is a bug or bad data.
-    The one place that decides this."""
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if _says_unreachable(error):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
-
-
-def _says_unreachable(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError):
-        return error.connection_invalidated or (
-            error.orig is not None and _says_unreachable(error.orig))
-    if isinstance(error, psycopg.Error):
-        if isinstance(error, psycopg.InterfaceError):
-            return "closed" in str(error)  # "the connection is closed"
-        sqlstate = error.sqlstate
-        if sqlstate is None:
-            # Raised by the client, not the server: the connection failed or was lost.
-            return isinstance(error, psycopg.OperationalError)
-        return sqlstate.startswith("08") or sqlstate in _UNREACHABLE_SQLSTATES
-    if isinstance(error, sqlite3.OperationalError):
-        return str(error).lower().startswith(_SQLITE_UNREACHABLE)
-    return False
 
 
 class Database:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from portin.storage.db import is_unreachable
+from portin.storage.database_errors import is_unreachable
 
 FIRST_PAUSE_SECONDS = 0.1
 LONGEST_PAUSE_SECONDS = 5.0

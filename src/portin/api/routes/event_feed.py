@@ -21,7 +21,8 @@ from portin.metrics import EVENT_STREAMS_OPEN
 from portin.services import event_feed
 from portin.services.accounts import Caller
 from portin.services.event_feed import FeedPage
-from portin.storage.db import DATABASE_ERRORS, Database, is_unreachable
+from portin.storage.database_errors import DATABASE_ERRORS, is_unreachable
+from portin.storage.db import Database
 
 log = logging.getLogger(__name__)
 

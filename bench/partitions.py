@@ -1,6 +1,7 @@
 """Migration 0022 (deliveries and attempts into monthly partitions) at N deliveries with two
 attempts each, on PostgreSQL: how long the upgrade's rewrite takes, how long dropping one old
-month holds its locks, how long making a month ahead takes, and the downgrade.
+month holds its locks, how long making a month ahead takes, and the downgrade; and, to
+compare, dropping a month when the attempts' key to their delivery is on the parents.
 
     PYTHONPATH=src flock /work/wt/bench.lock .venv/bin/python bench/partitions.py \\
         --deliveries 1000000
@@ -117,6 +118,38 @@ def main() -> None:
                 store.add_month(session.connection(), ahead)
 
         timed(f"add month {ahead.suffix} (DEFAULT empty)", add)
+        # The road not taken: the attempts' key to their delivery on the parents. Dropping a
+        # month then makes DETACH prove that no attempt refers to it, under the same locks.
+        next_oldest = found[1]
+
+        def parent_key() -> None:
+            with db.writing() as session:
+                for suffix in [m.suffix for m in found[1:]] + [ahead.suffix, "default"]:
+                    session.execute(text(
+                        f"ALTER TABLE delivery_attempts_{suffix} DROP CONSTRAINT"
+                        f" delivery_attempts_{suffix}_delivery_id_fkey"))
+                session.execute(text(
+                    "ALTER TABLE delivery_attempts ADD CONSTRAINT"
+                    " delivery_attempts_delivery_id_fkey FOREIGN KEY (delivery_id)"
+                    " REFERENCES deliveries (id)"))
+
+        timed("(compare) the key moved to the parents", parent_key)
+
+        def drop_with_parent_key() -> None:
+            # The detached attempts would still refer to the parent: dropped before the
+            # deliveries' partition is detached.
+            x = next_oldest.suffix
+            with db.writing() as session:
+                for statement in (
+                        "LOCK TABLE ONLY deliveries, delivery_attempts IN ACCESS EXCLUSIVE MODE",
+                        f"ALTER TABLE delivery_attempts DETACH PARTITION delivery_attempts_{x}",
+                        f"DROP TABLE delivery_attempts_{x}",
+                        f"ALTER TABLE deliveries DETACH PARTITION deliveries_{x}",
+                        f"DROP TABLE deliveries_{x}"):
+                    session.execute(text(statement))
+
+        timed(f"(compare) drop month {next_oldest.suffix} with the key on the parents",
+              drop_with_parent_key)
         db.dispose()
         down = timed("downgrade 0022 -> 0019 (rewrite)",
                      lambda: command.downgrade(migrations.alembic_config(url), "0019"))

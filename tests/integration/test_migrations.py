@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
+from portin.storage import partitions
 from portin.storage.db import Database
 from portin.storage.migrations import alembic_config
 from portin.storage.models import Base
@@ -16,9 +18,26 @@ from portin.storage.models import Base
 
 def test_migrated_schema_matches_models(db: Database) -> None:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
+        # The partitions (PostgreSQL) are not in the models; their parents are compared.
+        context = MigrationContext.configure(
+            connection, opts={"include_name": partitions.include_name})
         differences = compare_metadata(context, Base.metadata)
+        # Alembic does not compare primary keys.
+        key = inspect(connection).get_pk_constraint("delivery_attempts")["constrained_columns"]
+    if not db.is_sqlite:
+        # There an attempt's key to its delivery is declared on each pair of partitions
+        # instead of on the parents (storage/partitions.py; test_partitions checks the pairs).
+        differences = [d for d in differences if not _attempts_delivery_key(d)]
     assert differences == []
+    assert key == ["delivery_id", "id"]
+
+
+def _attempts_delivery_key(difference: Any) -> bool:
+    if not (isinstance(difference, tuple) and difference[0] == "add_fk"):
+        return False
+    key = difference[1]
+    return bool(key.parent.name == "delivery_attempts" and key.column_keys == ["delivery_id"]
+                and key.referred_table.name == "deliveries")
 
 
 def test_0005_rewrites_sqlite_times_stored_with_an_offset(tmp_path: Path) -> None:

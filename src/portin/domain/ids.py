@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def new_id() -> str:
@@ -19,3 +23,19 @@ def new_id() -> str:
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     digits = f"{value:032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def lowest_id_at(moment: datetime) -> str:
+    """The smallest id text a row made at `moment` (or later) can have: every id made earlier
+    sorts below it, every id made then or later at or above it (hex digits, lower case, the
+    hyphens in the same places). PostgreSQL's monthly partitions are bounded by these."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    milliseconds = (moment - _EPOCH) // _MILLISECOND
+    digits = f"{milliseconds:012x}"
+    return f"{digits[:8]}-{digits[8:]}-0000-0000-000000000000"
+
+
+def id_time(id_text: str) -> datetime:
+    """When a version 7 id was made (to the millisecond)."""
+    return _EPOCH + int(id_text[:8] + id_text[9:13], 16) * _MILLISECOND

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -283,9 +284,12 @@ class Delivery(Base):
         Index("ix_deliveries_finished", "finished_at", "id",
               sqlite_where=text("status IN ('delivered', 'failed')"),
               postgresql_where=text("status IN ('delivered', 'failed')")),
-        # Room on each page for a row's next version: a lease (lease_until, leased_by: in no
-        # index, keep it so) is then a HOT update, which writes no index entry (0021).
-        {"postgresql_with": {"fillfactor": 50}},
+        # PostgreSQL: monthly partitions by id (a version 7 id's text sorts by time) and a
+        # default one (migration 0022, storage/partitions.py), so retention drops a whole old
+        # month. Each partition has a fillfactor of 50: room on each page for a row's next
+        # version, so a lease (lease_until, leased_by: in no index, keep it so) is a HOT
+        # update, which writes no index entry (0021).
+        {"postgresql_partition_by": "RANGE (id)"},
     )
 
 
@@ -294,7 +298,7 @@ class DeliveryAttempt(Base):
 
     __tablename__ = "delivery_attempts"
 
-    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    id: Mapped[str] = mapped_column(String(UUID_LEN))
     delivery_id: Mapped[str] = mapped_column(ForeignKey("deliveries.id"))
     attempt: Mapped[int]
     status: Mapped[str] = mapped_column(String(16))  # delivered or failed
@@ -311,7 +315,12 @@ class DeliveryAttempt(Base):
     sent_by: Mapped[str] = mapped_column(String(128))
 
     __table_args__ = (
+        # The delivery's id first: on PostgreSQL the attempts are partitioned by it, beside
+        # their deliveries (a key must hold the partition key), and there an attempt's key
+        # to its delivery is declared per pair of partitions (storage/partitions.py).
+        PrimaryKeyConstraint("delivery_id", "id"),
         UniqueConstraint("delivery_id", "attempt", name="uq_attempt_once"),
+        {"postgresql_partition_by": "RANGE (delivery_id)"},
     )
 
 

@@ -3,7 +3,7 @@ foc-date-confirmed orders whose FOC-day activation window closed without an acti
 recording the expiry of sharing tokens (porting_order.sharing_token_expired, once per token),
 building the porting reports that are waiting, sending the destination health alerts that
 are waiting (delivery/alerts.py), and, every `retention_interval_seconds`, a retention pass
-(services/retention.py)."""
+(on PostgreSQL the partitions first, services/partitions.py; then services/retention.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from portin.delivery.email import EmailSender
 from portin.domain.timefmt import utcnow
 from portin.services.activation import port_closed_orders
 from portin.services.drafts import expire_drafts
+from portin.services.partitions import keep_partitions
 from portin.services.reports import build_pending_reports
 from portin.services.retention import prune
 from portin.services.sharing import record_expiries
@@ -82,6 +83,10 @@ class RetentionClock:
 
 def run_retention(db: Database, settings: Settings, clock: RetentionClock) -> None:
     # A failed pass is not marked as run: the next tick tries again.
+    kept = keep_partitions(db, utcnow(), settings.delivery_retention_days)
+    if kept.created or kept.dropped:
+        log.info("retention created partitions %s, dropped %s (%d delivery(ies) moved out of"
+                 " the default partition)", kept.created, kept.dropped, kept.moved)
     pruned = prune(db, utcnow(), settings.delivery_retention_days, settings.event_retention_days)
     clock.ran(pruned.more_left)
     if pruned.deliveries or pruned.events:

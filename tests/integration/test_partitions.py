@@ -260,7 +260,7 @@ def _kind(connection: Connection) -> str | None:
 
 
 def test_migration_0022_keeps_the_rows_up_and_down(any_fresh_url: str) -> None:
-    migrations.upgrade(any_fresh_url, "0019")
+    migrations.upgrade(any_fresh_url, "0023")
     db = Database(any_fresh_url)
     try:
         rows = Rows(db)
@@ -295,7 +295,7 @@ def test_migration_0022_keeps_the_rows_up_and_down(any_fresh_url: str) -> None:
         assert record(db, "w", [record_for(c) for c in claimed]) == 3
         assert attempt_count(db) == 6
 
-        command.downgrade(migrations.alembic_config(any_fresh_url), "0019")
+        command.downgrade(migrations.alembic_config(any_fresh_url), "0023")
         db.dispose()
         assert ids(db) == {done, legacy, *due} and attempt_count(db) == 6
         with db.engine.connect() as connection:

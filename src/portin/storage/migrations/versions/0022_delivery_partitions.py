@@ -1,7 +1,7 @@
 """PostgreSQL: deliveries and their attempts in monthly partitions; attempts keyed (delivery_id, id)
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0023
 Create Date: 2026-12-03 06:30:00
 
 PostgreSQL: `deliveries` becomes PARTITION BY RANGE (id) and `delivery_attempts` PARTITION BY
@@ -29,7 +29,7 @@ from portin.domain.timefmt import utcnow
 from portin.storage import partitions
 
 revision = '0022'
-down_revision = '0019'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

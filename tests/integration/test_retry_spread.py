@@ -7,15 +7,16 @@ PostgreSQL."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portin.config import Settings
 from portin.domain.endpoint_health import RESUMED_PER_SECOND
 from portin.domain.timefmt import utcnow
 from portin.storage.db import Database
-from portin.storage.models import Delivery, DeliveryAttempt
+from portin.storage.destinations import resume_paused
+from portin.storage.models import Delivery, DeliveryAttempt, DeliveryDestination
 from tests.conftest import Api
 from tests.support import waiting
 from tests.support.receiver import Receiver
@@ -110,3 +111,25 @@ def first_attempts(db: Database) -> dict[str, datetime]:
     with db.reading() as session:
         return {a.delivery_id: a.finished_at for a in session.scalars(
             select(DeliveryAttempt).where(DeliveryAttempt.attempt == 1))}
+
+
+def test_resumed_due_times_are_right_across_a_second_boundary(api: Api, db: Database) -> None:
+    """The n-th resumed delivery is due now + n / RESUMED_PER_SECOND to the microsecond, also
+    when that crosses into the next second (SQLite builds the time's text itself)."""
+    url = "http://127.0.0.1:9/boundary"
+    api.subscribe("webhook", url)
+    order = api.create_order("+13032220001")
+    api.confirm(order["id"])
+    for n in range(3):
+        comment(api, order["id"], f"paused {n}")
+    with db.writing() as session:
+        session.execute(update(Delivery).where(Delivery.destination == url)
+                        .values(status="paused"))
+    now = datetime(2026, 12, 3, 7, 0, 0, 999_800, tzinfo=UTC)  # 0.2 ms before the second
+    destination = DeliveryDestination(organization_id=api.tenant.organization_id,
+                                      method="webhook", destination=url)
+    with db.writing() as session:
+        assert resume_paused(session, destination, now) == 4
+    step = timedelta(microseconds=round(1_000_000 / RESUMED_PER_SECOND))
+    assert [d.next_attempt_at.replace(tzinfo=UTC) for d in pending_to(db, url)] == [
+        now + n * step for n in range(4)]

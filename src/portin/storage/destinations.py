@@ -113,8 +113,11 @@ def _resumed_due(session: Session, now: datetime, place: ColumnElement[Any]
     step = resume_offset_seconds(1)
     if session.get_bind().dialect.name == "sqlite":
         micros = round(now.timestamp() * 1_000_000) + place * round(step * 1_000_000)
+        # Whole seconds by integer division (`//`): SQLAlchemy's `/` is true division, and
+        # SQLite rounds a fractional epoch to the millisecond, so x.9996 s would print as the
+        # next second, a second ahead of its microseconds.
         return type_coerce(
-            func.strftime("%Y-%m-%d %H:%M:%S", micros / 1_000_000, "unixepoch") + "."
+            func.strftime("%Y-%m-%d %H:%M:%S", micros // 1_000_000, "unixepoch") + "."
             + func.printf("%06d", micros % 1_000_000), String)
     at = now.astimezone(UTC).replace(tzinfo=None)
     return type_coerce(literal(at, DateTime()) + place * literal(timedelta(seconds=step)),

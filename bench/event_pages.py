@@ -88,7 +88,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pages", default="",
+                        help="more page numbers to time for each filter that has them, e.g."
+                             " another run's deep pages, to compare the same pages")
     args = parser.parse_args()
+    extra = {int(p) for p in args.pages.split(",") if p}
     rng = random.Random(args.seed)
 
     folder = tempfile.mkdtemp(prefix="portin-bench-")
@@ -129,7 +133,8 @@ def main() -> None:
             total = client.get("/v2/porting/events", params=params,
                                headers=headers).json()["meta"]["total_results"]
             deep = max(1, (total // 20) // 2)
-            for page in sorted({1, deep}):
+            last = max(1, -(-total // 20))
+            for page in sorted(p for p in {1, deep, *extra} if p <= last):
                 query = {**params, "page[size]": "20", "page[number]": str(page)}
                 api_times: list[float] = []
                 for _ in range(args.samples):

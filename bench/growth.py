@@ -62,6 +62,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database afterwards, to EXPLAIN the worker's statements")
     args = parser.parse_args()
     base, _, name = args.database_url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
@@ -95,8 +97,11 @@ def main() -> None:
                   f" {statistics.median(cpus):.3f} ms")
         db.dispose()
     finally:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if args.keep:
+            print(f"kept database {name}: drop it with dropdb")
+        else:
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

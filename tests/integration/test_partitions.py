@@ -136,6 +136,16 @@ def add_month(db: Database, month: store.Month) -> int | None:
         return store.add_month(session.connection(), month)
 
 
+def an_old_month_all_delivered(db: Database) -> store.Month:
+    """Six months ago, in a partition of its own, holding one delivery finished 40 days ago:
+    a month retention may drop."""
+    month = MONTH.next(-6)
+    made = month.start() + timedelta(days=1)
+    Rows(db).add(id_at(made), "delivered", made, NOW - timedelta(days=40))
+    add_month(db, month)
+    return month
+
+
 def test_upkeep_does_nothing_on_sqlite_and_nothing_twice(db: Database) -> None:
     """On the run's shared databases: the migration made this month and the next two."""
     kept = keep_partitions(db, NOW, KEEP_ALL)
@@ -225,11 +235,7 @@ def test_a_month_is_dropped_only_when_all_of_it_is_old_and_finished(pg: Database
 
 def test_a_busy_lock_leaves_the_month_for_the_next_pass(pg: Database,
                                                         fresh_url: str) -> None:
-    rows = Rows(pg)
-    month = MONTH.next(-6)
-    made = month.start() + timedelta(days=1)
-    rows.add(id_at(made), "delivered", made, NOW - timedelta(days=40))
-    add_month(pg, month)
+    month = an_old_month_all_delivered(pg)
     with psycopg.connect(fresh_url) as reader:  # a long read holds the table's lock
         reader.execute("SELECT count(*) FROM deliveries").fetchone()
         started = time.monotonic()
@@ -310,11 +316,7 @@ def test_migration_0022_keeps_the_rows_up_and_down(any_fresh_url: str) -> None:
 
 def test_the_schedulers_retention_pass_keeps_the_partitions(pg: Database,
                                                             fresh_url: str) -> None:
-    rows = Rows(pg)
-    month = MONTH.next(-6)
-    made = month.start() + timedelta(days=1)
-    rows.add(id_at(made), "delivered", made, NOW - timedelta(days=40))
-    add_month(pg, month)
+    an_old_month_all_delivered(pg)
     run_retention(pg, Settings(database_url=fresh_url), RetentionClock(600))
     assert months(pg) == [MONTH.next(n) for n in range(store.MONTHS_AHEAD + 1)]
     assert ids(pg) == set() and attempt_count(pg) == 0

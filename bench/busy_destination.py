@@ -5,9 +5,11 @@
 
 A --database-url is migrated and filled with benchmark data: give it a scratch database.
 
-The worker claims with the destinations it already keeps at their cap (`busy`) left out.
-The claim walks the due deliveries oldest first, so every due delivery of a busy destination
-that is older than the others' is read and passed over, at every claim. Here destination A
+The worker claims with the destinations it already keeps at their cap (busy) left out. Until
+2026-12-03 the claim walked the due deliveries oldest first in SQL, so every due delivery of a
+busy destination that is older than the others' was read and passed over, at every claim. Now
+the claim reads a window of the oldest due and, when that is all busy destinations, looks
+past it destination by destination (outbox/queries.py). Here destination A
 holds --backlogs due retries (older than anything else, as after an outage) and is busy;
 destination B has 10 new deliveries. Each claim of 32 (the worker's own `DeliveryQueue.claim`,
 lease included, in a transaction rolled back so that every round sees the same rows) takes
@@ -66,7 +68,7 @@ def fill(db: Database, organization_id: str, event_id: str, backlog: int) -> Non
         connection.cursor().execute("ANALYZE")
 
 
-def claim_ms(db: Database, busy: list[str]) -> tuple[float, int]:
+def claim_ms(db: Database, in_flight: dict[str, int]) -> tuple[float, int]:
     """Median milliseconds of a claim of 32, and how many of B's it took."""
     times, taken = [], 0
     for _ in range(ROUNDS):
@@ -75,7 +77,8 @@ def claim_ms(db: Database, busy: list[str]) -> tuple[float, int]:
                 queue = DeliveryQueue(connection, db.engine.dialect.name)
                 now = utcnow()
                 started = time.perf_counter()
-                claimed = queue.claim("bench", now, now + timedelta(seconds=30), 32, 32, busy)
+                claimed = queue.claim("bench", now, now + timedelta(seconds=30), 32, 32,
+                                      in_flight)
                 times.append((time.perf_counter() - started) * 1000)
                 taken = sum(item.destination == B for item in claimed)
                 raise _Undo
@@ -99,8 +102,8 @@ def main() -> None:
         print(f"database: {db.engine.dialect.name}; a claim of 32, median of {ROUNDS} rounds")
         for backlog in [int(n) for n in args.backlogs.split(",")]:
             fill(db, organization_id, event_id, backlog)
-            busy, took = claim_ms(db, [A])
-            free, _ = claim_ms(db, [])
+            busy, took = claim_ms(db, {A: 32})  # A has its cap of 32 in flight
+            free, _ = claim_ms(db, {})
             print(f"backlog {backlog:7d} due to busy A: claim {busy:8.2f} ms (took {took} of"
                   f" B's 10); A not busy: {free:6.2f} ms; ratio {busy / free:6.1f}")
         db.dispose()

@@ -52,7 +52,7 @@ def drain(db: Database) -> int:
             queue = DeliveryQueue(connection, db.engine.dialect.name)
             queue.record("bench", records)
             now = utcnow()
-            claimed = queue.claim("bench", now, now + timedelta(seconds=60), BATCH, BATCH, [])
+            claimed = queue.claim("bench", now, now + timedelta(seconds=60), BATCH, BATCH, {})
         if not claimed and not records:
             return done
         records = delivered(claimed)

@@ -113,10 +113,13 @@ def db(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    # Loopback receivers are allowed; retries and polls are quick so tests stay short.
+    # Loopback receivers are allowed; retries and polls are quick so tests stay short. A
+    # test's burst of requests on one key can pass the default 200/second on a fast machine:
+    # the per-key limit is raised here, and its own tests (test_rate_limits.py) set theirs.
     return Settings(database_url=database_url, allow_private_webhooks=True,
                     retry_base_seconds=0.05, delivery_timeout_seconds=1.0,
-                    worker_poll_seconds=0.05, public_base_url="http://portal.test")
+                    worker_poll_seconds=0.05, public_base_url="http://portal.test",
+                    rate_limit_per_key="100000/second;1000000/minute")
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ import psycopg
 import pytest
 from sqlalchemy import select, update
 
+from portin.domain.endpoint_health import destination_id
 from portin.domain.timefmt import utcnow
 from portin.outbox.queue import DeliveryQueue
 from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage.db import Database, compact_json
-from portin.storage.models import Delivery, DeliveryAttempt, PortingEvent
+from portin.storage.models import Delivery, DeliveryAttempt, DeliveryDestination, PortingEvent
 from tests.conftest import Api
 
 
@@ -34,11 +35,15 @@ def make_deliveries(api: Api, count: int) -> None:
 
 
 def claim(db: Database, worker: str, limit: int = 100, per_destination: int = 100,
-          busy: tuple[str, ...] = ()) -> list[Claimed]:
+          busy: tuple[str, ...] = (), in_flight: dict[str, int] | None = None
+          ) -> list[Claimed]:
+    """A claim by `worker`, which is sending `in_flight` (destination: count) now; a `busy`
+    destination has its whole cap in flight."""
     now = utcnow()
+    sending = {**(in_flight or {}), **dict.fromkeys(busy, per_destination)}
     with db.driver_writing() as connection:
         return queue(db, connection).claim(worker, now, now + timedelta(seconds=30), limit,
-                                           per_destination, list(busy))
+                                           per_destination, sending)
 
 
 def queue(db: Database, connection: object) -> DeliveryQueue:
@@ -203,3 +208,64 @@ def test_without_new_events_the_claim_is_all_backlog_oldest_first(
     ids = deliveries_made_as_retries(api, db, 6, retries=6, attempts_made=1,
                                      due_ago=timedelta(minutes=10))
     assert [c.delivery_id for c in claim(db, "a", limit=4)] == ids[:4]
+
+
+A, B, C = "http://127.0.0.1:9/a", "http://127.0.0.1:9/b", "http://127.0.0.1:9/c"
+
+
+def retries_to(api: Api, db: Database, destinations: list[str]) -> list[str]:
+    """One due retry per entry, to that destination, due a second apart in this order."""
+    ids = deliveries_made_as_retries(api, db, len(destinations), retries=len(destinations),
+                                     attempts_made=1, due_ago=timedelta(hours=1))
+    with db.writing() as session:
+        for delivery_id, destination in zip(ids, destinations, strict=True):
+            session.execute(update(Delivery).where(Delivery.id == delivery_id)
+                            .values(destination=destination))
+    return ids
+
+
+def test_a_busy_destination_holding_the_oldest_due_does_not_hold_up_the_others(
+        api: Api, db: Database) -> None:
+    """A claim of 2 reads a window of the 8 oldest due: here all to A, which is busy. The claim
+    looks past it and takes B's oldest two, without reading the rest of A's."""
+    ids = retries_to(api, db, [A] * 12 + [B] * 3)
+    assert [c.delivery_id for c in claim(db, "w", limit=2, busy=(A,))] == ids[12:14]
+    assert [c.delivery_id for c in claim(db, "w", limit=2, busy=(A,))] == ids[14:]
+    assert claim(db, "w", limit=2, busy=(A,)) == []
+
+
+def test_a_destination_at_its_cap_in_the_window_leaves_the_rest_of_the_claim_to_others(
+        api: Api, db: Database) -> None:
+    """A claim of 4 reads a window of the 16 oldest due, all to A; it takes A's two (its cap)
+    and looks past the window for the rest."""
+    ids = retries_to(api, db, [A] * 20 + [B] * 3)
+    taken = claim(db, "w", limit=4, per_destination=2)
+    assert [c.delivery_id for c in taken] == [*ids[:2], *ids[20:22]]  # oldest due first
+
+
+def test_the_look_past_the_window_pauses_a_disabled_destination_and_takes_the_next(
+        api: Api, db: Database) -> None:
+    """B is disabled: its due delivery found past the window is paused, not sent, and C's is
+    taken. A's stay pending and due, untouched."""
+    ids = retries_to(api, db, [A] * 8 + [B, C])
+    with db.reading() as session:
+        organization_id = session.execute(select(Delivery.organization_id)).scalars().first()
+    assert organization_id is not None
+    now = utcnow()
+    with db.writing() as session:
+        session.add(DeliveryDestination(
+            id=destination_id(organization_id, "webhook", B), organization_id=organization_id,
+            method="webhook", destination=B, state="disabled", disabled_at=now,
+            disabled_reason="manual", created_at=now, updated_at=now))
+    assert [c.delivery_id for c in claim(db, "w", limit=1, busy=(A,))] == [ids[9]]
+    with db.reading() as session:
+        statuses = dict(session.execute(select(Delivery.id, Delivery.status)).all())
+    assert statuses[ids[8]] == "paused"
+    assert {statuses[delivery_id] for delivery_id in ids[:8]} == {"pending"}
+
+
+def test_a_destination_with_some_in_flight_gets_only_what_its_cap_has_left(
+        api: Api, db: Database) -> None:
+    ids = retries_to(api, db, [A] * 6 + [B] * 2)
+    taken = claim(db, "w", limit=8, per_destination=3, in_flight={A: 2})
+    assert [c.delivery_id for c in taken] == [ids[0], *ids[6:]]

@@ -103,7 +103,7 @@ def claim(db: Database, limit: int = 100) -> list[Claimed]:
     now = utcnow()
     with db.driver_writing() as connection:
         return DeliveryQueue(connection, db.engine.dialect.name).claim(
-            "w", now, now + timedelta(seconds=30), limit, 100, [])
+            "w", now, now + timedelta(seconds=30), limit, 100, {})
 
 
 def any_due(db: Database) -> bool:

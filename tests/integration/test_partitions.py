@@ -280,7 +280,7 @@ def test_migration_0022_keeps_the_rows_up_and_down(any_fresh_url: str) -> None:
             assert _kind(connection) in (None, "rfillfactor=50")
         assert before["attempts_key"] == ["id"]
 
-        migrations.upgrade(any_fresh_url)
+        migrations.upgrade(any_fresh_url, "0022")
         db.dispose()
         assert ids(db) == {done, legacy, *due} and attempt_count(db) == 3
         with db.engine.connect() as connection:

@@ -159,12 +159,10 @@ class DeliveryWorker:
         # in flight, claim at once, so a lone event goes out without delay.
         if free <= 0 or (self._in_flight and free < self._batch):
             return 0
-        busy = [d for d, n in self._by_destination.items()
-                if n >= self.settings.worker_per_endpoint]
         records, self._records = self._records, []
         new_work, self._new_work = self._new_work, False
         try:
-            claimed = self._claim(free, busy, records, look_first=not new_work)
+            claimed = self._claim(free, records, look_first=not new_work)
         except WriteLockBusy:
             # Another writer holds SQLite's lock: go on sending what is in flight and try
             # again in a moment, rather than stall the loop waiting for the lock.
@@ -190,8 +188,8 @@ class DeliveryWorker:
             task.add_done_callback(self._in_flight.discard)
         return len(claimed)
 
-    def _claim(self, limit: int, busy: list[str], records: list[AttemptRecord],
-               look_first: bool) -> list[Claimed]:
+    def _claim(self, limit: int, records: list[AttemptRecord], look_first: bool
+               ) -> list[Claimed]:
         now = utcnow()
         if look_first and not records and not self._leases_in_doubt:
             with self.db.driver_reading() as connection:
@@ -206,7 +204,7 @@ class DeliveryWorker:
                     log.info("released %d lease(s) of a claim that failed", released)
             claimed = queue.claim(
                 self.worker_id, now, now + timedelta(seconds=lease_seconds(self.settings)),
-                limit, self.settings.worker_per_endpoint, busy)
+                limit, self.settings.worker_per_endpoint, self._by_destination)
             for organization_id in {item.organization_id for item in claimed}:
                 if self._keys.stale(organization_id, now):
                     self._keys.put(organization_id, queue.signing_keys(organization_id, now),

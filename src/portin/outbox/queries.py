@@ -30,25 +30,79 @@ def any_due(s: Spelling) -> str:
     return f"SELECT 1 FROM deliveries WHERE {_DUE} LIMIT 1"
 
 
+_CLAIMED = "id, organization_id, method, destination, next_attempt_at"
+
+
 def candidates(s: Spelling) -> str:
-    """A claim's candidates in two shares, in one statement: the oldest due of all, and the
-    oldest due of the new deliveries (`fresh` = 1: first attempts due since they were made,
-    not a retry, nor resumed or recovered ones, which are given a later due time). Without
-    the second share a new event waits behind the whole backlog of a receiver back from an
-    outage: a median of 112 s behind 100,000 due retries (bench/backlog.py). Both shares are
-    oldest first, so new events to one destination still go out in order. A row may be in
-    both."""
-    columns = "id, organization_id, method, destination, next_attempt_at"
-    due = f"{_DUE} AND destination NOT IN ({s.ids('busy')})"
+    """A claim's window of candidates in two shares, in one statement: the oldest due of all,
+    and the oldest due of the new deliveries (`fresh` = 1: first attempts due since they were
+    made, not a retry, nor resumed or recovered ones, which are given a later due time).
+    Without the second share a new event waits behind the whole backlog of a receiver back
+    from an outage: a median of 112 s behind 100,000 due retries (bench/backlog.py). Both
+    shares are oldest first, so new events to one destination still go out in order. A row
+    may be in both.
+
+    Busy destinations are passed over by the caller, not here: a filter here would make the
+    scan walk all of a busy destination's due rows at every claim (93 ms at 100,000 of them,
+    bench/busy_destination.py). Each share reads at most its LIMIT; when the window is taken
+    up by destinations that can take no more, `oldest_per_destination` looks past it."""
     # The new deliveries' test is written into the SQL, like 'pending', so that the planner
     # sees that their partial index (ix_deliveries_first_due) serves it.
-    return (f"WITH fresh AS (SELECT {columns} FROM deliveries WHERE {due}"
+    return (f"WITH fresh AS (SELECT {_CLAIMED} FROM deliveries WHERE {_DUE}"
             " AND attempt_count = 0 AND next_attempt_at = created_at"
             f" ORDER BY next_attempt_at LIMIT :fresh {s.skip_locked}),"
-            f" oldest AS (SELECT {columns} FROM deliveries WHERE {due}"
+            f" oldest AS (SELECT {_CLAIMED} FROM deliveries WHERE {_DUE}"
             f" ORDER BY next_attempt_at LIMIT :candidates {s.skip_locked})"
-            f" SELECT {columns}, 1 AS fresh FROM fresh"
-            f" UNION ALL SELECT {columns}, 0 AS fresh FROM oldest")
+            f" SELECT {_CLAIMED}, 1 AS fresh FROM fresh"
+            f" UNION ALL SELECT {_CLAIMED}, 0 AS fresh FROM oldest")
+
+
+# The destinations with pending deliveries, one index probe each (a loose index scan of
+# ix_deliveries_pending_destination): as many steps as destinations, however many rows each
+# has. Those in :skip are left out.
+_PENDING_DESTINATIONS = (
+    "WITH RECURSIVE pending_destinations(destination) AS ("
+    " SELECT (SELECT destination FROM deliveries WHERE status = 'pending'"
+    " ORDER BY destination LIMIT 1)"
+    " UNION ALL SELECT (SELECT destination FROM deliveries WHERE status = 'pending'"
+    " AND destination > p.destination ORDER BY destination LIMIT 1)"
+    " FROM pending_destinations AS p WHERE p.destination IS NOT NULL)")
+
+
+def _open(s: Spelling, destination: str) -> str:
+    """A destination the claim can still take from: there is one, and it is not in :skip."""
+    return f"{destination} IS NOT NULL AND {destination} NOT IN ({s.ids('skip')})"
+
+
+# One destination's oldest due, read from ix_deliveries_pending_destination.
+_DUE_TO = (f"SELECT {_CLAIMED} FROM deliveries WHERE destination = {{destination}}"
+           f" AND {_DUE} ORDER BY next_attempt_at LIMIT :per_destination")
+
+
+def pending_destinations(s: Spelling) -> str:
+    return (f"{_PENDING_DESTINATIONS} SELECT destination FROM pending_destinations"
+            f" WHERE {_open(s, 'destination')}")
+
+
+def oldest_of_destination(s: Spelling) -> str:
+    """Where a statement cannot join LATERAL (SQLite): run once per pending destination."""
+    return _DUE_TO.format(destination=":destination")
+
+
+def oldest_per_destination(s: Spelling) -> str:
+    """The claim's second look, when its window was all destinations that can take no more
+    (busy, or at their cap in this claim): the oldest due of every other destination, up to
+    :per_destination each, oldest first. It costs a probe per pending destination, not a read
+    of every due row. Locked as the window is; the lease test is repeated outside, where the
+    lock is taken, so that a row leased by a claim that committed meanwhile is passed over."""
+    per_destination = _DUE_TO.format(destination="p.destination")
+    return (f"{_PENDING_DESTINATIONS} SELECT {_CLAIMED}, 0 AS fresh FROM deliveries"
+            " WHERE id IN (SELECT due.id FROM pending_destinations AS p"
+            f" CROSS JOIN LATERAL ({per_destination}) AS due"
+            f" WHERE {_open(s, 'p.destination')}"
+            " ORDER BY due.next_attempt_at LIMIT :candidates)"
+            " AND status = 'pending' AND (lease_until IS NULL OR lease_until < :now)"
+            f" {s.skip_locked}")
 
 
 def lease(s: Spelling) -> str:
@@ -174,17 +228,22 @@ def insert_alert(s: Spelling) -> str:
 
 CATALOGUE: dict[str, Callable[[Spelling], str]] = {
     builder.__name__: builder for builder in (
-        any_due, candidates, lease, lease_reading_events, events, release, signing_keys,
+        any_due, candidates, pending_destinations, oldest_of_destination,
+        oldest_per_destination, lease, lease_reading_events, events, release, signing_keys,
         advance, insert_attempt, disabled, pause, pause_destination, health,
         peek_health, save_health, insert_alert)}
 
 # A statement with a CTE that writes: only where `Spelling.writing_ctes` says the database
 # has them (SQLite does not; its statements cost no round trip anyway).
 WRITING_CTES = {"lease_reading_events"}
+# A statement with a LATERAL join: only where `Spelling.lateral_joins` says so (SQLite runs
+# `oldest_of_destination` per destination instead).
+LATERAL_JOINS = {"oldest_per_destination"}
 
 # Each statement in each database's spelling (and parameter style), built once.
 SQL: dict[str, dict[str, str]] = {
     name: {statement: spelling.parameters(build(spelling))
            for statement, build in CATALOGUE.items()
-           if spelling.writing_ctes or statement not in WRITING_CTES}
+           if (spelling.writing_ctes or statement not in WRITING_CTES)
+           and (spelling.lateral_joins or statement not in LATERAL_JOINS)}
     for name, spelling in SPELLINGS.items()}

@@ -8,7 +8,7 @@ work cost about as much as the database's own (`bench/delivery.py`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +30,38 @@ def fresh_share(limit: int) -> int:
     return max(1, limit // 4)
 
 
+class _Choice:
+    """What one claim has chosen so far, and what it may still take."""
+
+    def __init__(self, limit: int, per_destination: int, in_flight: Mapping[str, int]) -> None:
+        self.limit, self.per_destination = limit, per_destination
+        self.chosen: list[str] = []
+        self.paused: list[str] = []
+        self.due: dict[str, Any] = {}  # each considered row's next_attempt_at
+        # Per destination: in flight in the worker, and chosen here.
+        self.taken: dict[str, int] = dict(in_flight)
+
+    @property
+    def full(self) -> bool:
+        return len(self.chosen) >= self.limit
+
+    def consider(self, row: Row, paused: bool) -> None:
+        delivery_id, destination = row["id"], row["destination"]
+        if delivery_id in self.due:  # in both shares, or in the window and the second look
+            return
+        self.due[delivery_id] = row["next_attempt_at"]
+        if paused:
+            self.paused.append(delivery_id)
+        elif self.taken.get(destination, 0) < self.per_destination:
+            self.taken[destination] = self.taken.get(destination, 0) + 1
+            self.chosen.append(delivery_id)
+
+    def closed(self) -> list[str]:
+        """The destinations this claim can take no more from."""
+        return sorted(destination for destination, n in self.taken.items()
+                      if n >= self.per_destination)
+
+
 class DeliveryQueue:
     """Claims and records on one driver connection, in the caller's transaction."""
 
@@ -44,9 +76,10 @@ class DeliveryQueue:
         return bool(self._statements.rows("any_due", {"now": self._spelling.to_db(now)}))
 
     def claim(self, worker_id: str, now: datetime, lease_until: datetime, limit: int,
-              per_destination: int, busy_destinations: Sequence[str]) -> list[Claimed]:
-        """Lease up to `limit` due deliveries, oldest due first, at most `per_destination` to
-        any one destination and none to a destination that is already busy. On PostgreSQL
+              per_destination: int, in_flight: Mapping[str, int]) -> list[Claimed]:
+        """Lease up to `limit` due deliveries, oldest due first, so that no destination has
+        more than `per_destination` in flight (`in_flight`: what the worker is sending to each
+        now). On PostgreSQL
         the candidates are locked with SKIP LOCKED, so concurrent workers take disjoint sets;
         on SQLite the write transaction itself is exclusive. A candidate whose destination is
         disabled is paused instead. Up to `fresh_share(limit)` of the claim go to new deliveries
@@ -57,39 +90,23 @@ class DeliveryQueue:
         spelling, statements = self._spelling, self._statements
         if spelling.before_claim is not None:
             statements.execute(spelling.before_claim)
+        window = limit * 4
         candidates = statements.rows("candidates", {
-            "now": spelling.to_db(now), "busy": spelling.id_list(list(busy_destinations)),
-            "fresh": fresh_share(limit), "candidates": limit * 4})
-        # A claim's candidates go to few destinations: their ids are derived once each.
-        ids = {named: destination_id(*named) for named in {
-            (row["organization_id"], row["method"], row["destination"]) for row in candidates}}
-        disabled = self._disabled(set(ids.values()))
-        per: dict[str, int] = {}
-        chosen: list[str] = []
-        paused: list[str] = []
-        seen: set[str] = set()
-        for row in candidates:  # the new deliveries' share first
-            if row["id"] in seen:
-                continue
-            seen.add(row["id"])
-            destination = row["destination"]
-            if disabled and ids[row["organization_id"], row["method"], destination] in disabled:
-                paused.append(row["id"])
-                continue
-            if per.get(destination, 0) >= per_destination:
-                continue
-            per[destination] = per.get(destination, 0) + 1
-            chosen.append(row["id"])
-            if len(chosen) >= limit:
-                break
-        if paused:
-            statements.many("pause", [{"paused": spelling.id_list(paused)}])
-        if not chosen:
+            "now": spelling.to_db(now), "fresh": fresh_share(limit), "candidates": window})
+        choice = _Choice(limit, per_destination, in_flight)
+        self._choose(choice, candidates)
+        if not choice.full and sum(not row["fresh"] for row in candidates) >= window:
+            # The window was taken up by destinations that can take no more, and there may be
+            # due deliveries to others beyond it: look past it, destination by destination.
+            self._choose(choice, self._oldest_per_destination(
+                now, choice.closed(), per_destination, window))
+        if choice.paused:
+            statements.many("pause", [{"paused": spelling.id_list(choice.paused)}])
+        if not choice.chosen:
             return []
         # Sent oldest due first.
-        due = {row["id"]: row["next_attempt_at"] for row in candidates}
-        position = {delivery_id: n for n, delivery_id in enumerate(
-            sorted(chosen, key=lambda delivery_id: (due[delivery_id], delivery_id)))}
+        position = {delivery_id: n for n, delivery_id in enumerate(sorted(
+            choice.chosen, key=lambda delivery_id: (choice.due[delivery_id], delivery_id)))}
         return [Claimed(
             delivery_id=row["id"], organization_id=row["organization_id"],
             method=row["method"], destination=row["destination"],
@@ -97,8 +114,37 @@ class DeliveryQueue:
             event_id=row["event_id"], event_type=row["event_type"],
             porting_order_id=row["porting_order_id"], payload_json=row["payload"],
             occurred_at=spelling.from_db(row["occurred_at"]), sequence=row["sequence"])
-            for row in sorted(self._lease(worker_id, lease_until, chosen),
+            for row in sorted(self._lease(worker_id, lease_until, choice.chosen),
                               key=lambda row: position[row["id"]])]
+
+    def _choose(self, choice: _Choice, candidates: list[Row]) -> None:
+        """Take what the choice still has room for from these candidates, in their order (the
+        new deliveries' share first); pass over those of disabled destinations as paused."""
+        # A claim's candidates go to few destinations: their ids are derived once each.
+        ids = {named: destination_id(*named) for named in {
+            (row["organization_id"], row["method"], row["destination"])
+            for row in candidates}}
+        disabled = self._disabled(set(ids.values()))
+        for row in candidates:
+            if choice.full:
+                break
+            destination = (row["organization_id"], row["method"], row["destination"])
+            choice.consider(row, paused=bool(disabled) and ids[destination] in disabled)
+
+    def _oldest_per_destination(self, now: datetime, skip: list[str], per_destination: int,
+                                window: int) -> list[Row]:
+        """The oldest due of each pending destination not in `skip`, oldest first."""
+        spelling, statements = self._spelling, self._statements
+        values = {"now": spelling.to_db(now), "skip": spelling.id_list(skip),
+                  "per_destination": per_destination, "candidates": window}
+        if spelling.lateral_joins:
+            return statements.rows("oldest_per_destination", values)
+        # One statement per destination: on SQLite a statement costs no round trip.
+        found = [row for destination in statements.rows("pending_destinations", values)
+                 for row in statements.rows("oldest_of_destination", {
+                     **values, "destination": destination["destination"]})]
+        found.sort(key=lambda row: (row["next_attempt_at"], row["id"]))
+        return found[:window]
 
     def _lease(self, worker_id: str, lease_until: datetime, chosen: list[str]) -> list[Row]:
         """Lease the chosen deliveries; each leased one with its event's columns."""

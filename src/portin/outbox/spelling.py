@@ -40,6 +40,9 @@ class Spelling:
     # A WITH clause may hold an UPDATE (PostgreSQL): a claim's lease then reads its events in
     # the same statement (`queries.WRITING_CTES`).
     writing_ctes: bool = False
+    # A subquery in FROM may be LATERAL (PostgreSQL): a claim's look past its window reads each
+    # destination's oldest due in the same statement (`queries.LATERAL_JOINS`).
+    lateral_joins: bool = False
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -98,6 +101,7 @@ POSTGRESQL = Spelling(
     # them on every claim, 7 ms per claim after 10,000 deliveries here. An index scan in due
     # order stops at the first rows it can take and marks the dead entries it passes, so the
     # next claim skips them: 0.2 ms.
-    before_claim="SET LOCAL enable_bitmapscan = off", writing_ctes=True)
+    before_claim="SET LOCAL enable_bitmapscan = off", writing_ctes=True,
+    lateral_joins=True)
 
 SPELLINGS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}

@@ -280,6 +280,11 @@ class Delivery(Base):
                                 " AND next_attempt_at = created_at"),
               postgresql_where=text("status = 'pending' AND attempt_count = 0"
                                     " AND next_attempt_at = created_at")),
+        # The claim's look past a window taken up by busy destinations (outbox/queries.py):
+        # the destinations with pending deliveries, one probe each, and each one's oldest due.
+        Index("ix_deliveries_pending_destination", "destination", "next_attempt_at",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
         # Retention's search for old finished deliveries, oldest first (storage/retention.py).
         Index("ix_deliveries_finished", "finished_at", "id",
               sqlite_where=text("status IN ('delivered', 'failed')"),

@@ -1,7 +1,8 @@
 """Migration 0022 (deliveries and attempts into monthly partitions) at N deliveries with two
-attempts each, on PostgreSQL: how long the upgrade's rewrite takes, how long dropping one old
-month holds its locks, how long making a month ahead takes, and the downgrade; and, to
-compare, dropping a month when the attempts' key to their delivery is on the parents.
+attempts each, on PostgreSQL: how long the upgrade's rewrite takes (and 0025's autovacuum
+settings on every partition after it), how long dropping one old month holds its locks, how
+long making a month ahead takes, and the downgrades; and, to compare, dropping a month when
+the attempts' key to their delivery is on the parents.
 
     PYTHONPATH=src flock /work/wt/bench.lock .venv/bin/python bench/partitions.py \\
         --deliveries 1000000
@@ -94,8 +95,11 @@ def main() -> None:
         db = Database(url)
         timed(f"fill {n:,} deliveries + {2 * n:,} attempts", lambda: fill(db, n))
         db.dispose()
-        up = timed("upgrade 0019 -> 0022 (rewrite)", lambda: migrations.upgrade(url))
+        up = timed("upgrade 0019 -> 0022 (rewrite)", lambda: migrations.upgrade(url, "0022"))
         print(f"  per million deliveries (with 2M attempts): {up * 1_000_000 / n:.1f} s")
+        timed("upgrade 0022 -> 0025 (autovacuum settings on every partition)",
+              lambda: migrations.upgrade(url, "0025"))
+        migrations.upgrade(url)
         with db.reading() as session:
             found = store.months(session.connection())
             sizes = session.execute(text(
@@ -151,6 +155,8 @@ def main() -> None:
         timed(f"(compare) drop month {next_oldest.suffix} with the key on the parents",
               drop_with_parent_key)
         db.dispose()
+        timed("downgrade head -> 0022 (0025: the settings RESET)",
+              lambda: command.downgrade(migrations.alembic_config(url), "0022"))
         down = timed("downgrade 0022 -> 0019 (rewrite)",
                      lambda: command.downgrade(migrations.alembic_config(url), "0019"))
         print(f"  per million deliveries left: {down * 1_000_000 / n:.1f} s (fewer rows now)")

@@ -2,7 +2,8 @@
 months ahead made once, rows written while their month was missing moved into it, a month
 dropped only when all of it is old and finished, legacy ids pruned in batches from DEFAULT,
 a busy lock left for the next pass; migration 0022 up and down with rows in place (and on
-SQLite, the attempts' new primary key)."""
+SQLite, the attempts' new primary key); the queue's autovacuum settings on every partition
+(0025, and the upkeep's)."""
 
 from __future__ import annotations
 
@@ -136,6 +137,25 @@ def add_month(db: Database, month: store.Month) -> int | None:
         return store.add_month(session.connection(), month)
 
 
+# What a queue's partitions carry (storage/partitions.py AUTOVACUUM), written out here so a
+# changed value is seen.
+_COUNTS = frozenset({"autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=20000",
+                     "autovacuum_vacuum_insert_scale_factor=0",
+                     "autovacuum_vacuum_insert_threshold=20000"})
+DELIVERIES_OPTIONS = _COUNTS | {"fillfactor=50", "vacuum_index_cleanup=on"}
+ATTEMPTS_OPTIONS = _COUNTS
+
+
+def reloptions(db: Database) -> dict[str, frozenset[str]]:
+    """Every partition of deliveries and attempts, and its storage parameters."""
+    with db.reading() as session:
+        rows = session.execute(text(
+            "SELECT c.relname, coalesce(c.reloptions, '{}') FROM pg_inherits i"
+            " JOIN pg_class c ON c.oid = i.inhrelid"
+            " WHERE i.inhparent IN ('deliveries'::regclass, 'delivery_attempts'::regclass)"))
+        return {name: frozenset(options) for name, options in rows}
+
+
 def an_old_month_all_delivered(db: Database) -> store.Month:
     """Six months ago, in a partition of its own, holding one delivery finished 40 days ago:
     a month retention may drop."""
@@ -169,12 +189,14 @@ def test_upkeep_creates_the_months_ahead_once(pg: Database) -> None:
             "SELECT conrelid::regclass::text || '>' || confrelid::regclass::text"
             " FROM pg_constraint WHERE contype = 'f'"
             " AND conrelid::regclass::text LIKE 'delivery_attempts_%'")).scalars())
-        options = set(session.execute(text(
-            "SELECT array_to_string(reloptions, ',') FROM pg_class"
-            " WHERE relname LIKE 'deliveries_%' AND relkind = 'r'")).scalars())
     assert keys == {f"delivery_attempts_{s}>deliveries_{s}"
                     for s in [m.suffix for m in months(pg)] + ["default"]}
-    assert options == {"fillfactor=50"}
+    # Those the upkeep made carry the autovacuum settings too (0025 set them on the others).
+    options = reloptions(pg)
+    for month in (MONTH.next(n) for n in (3, 4, 5)):
+        assert options[f"deliveries_{month.suffix}"] == DELIVERIES_OPTIONS
+        assert options[f"delivery_attempts_{month.suffix}"] == ATTEMPTS_OPTIONS
+    assert set(options.values()) == {DELIVERIES_OPTIONS, ATTEMPTS_OPTIONS}
 
 
 def test_rows_written_while_their_month_was_missing_move_into_it(pg: Database) -> None:
@@ -320,3 +342,32 @@ def test_the_schedulers_retention_pass_keeps_the_partitions(pg: Database,
     run_retention(pg, Settings(database_url=fresh_url), RetentionClock(600))
     assert months(pg) == [MONTH.next(n) for n in range(store.MONTHS_AHEAD + 1)]
     assert ids(pg) == set() and attempt_count(pg) == 0
+
+
+def test_migration_0025_sets_autovacuum_on_every_partition_and_resets_it(
+        fresh_url: str) -> None:
+    migrations.upgrade(fresh_url, "0022")
+    db = Database(fresh_url)
+    try:
+        before = reloptions(db)
+        names = {f"{t}_{s}" for t in ("deliveries", "delivery_attempts")
+                 for s in [m.suffix for m in months(db)] + ["default"]}
+        assert set(before) == names and len(names) == 2 * (store.MONTHS_AHEAD + 2)
+        assert {n: o for n, o in before.items() if o} == {
+            n: frozenset({"fillfactor=50"}) for n in names if n.startswith("deliveries_")}
+
+        migrations.upgrade(fresh_url, "0025")
+        db.dispose()
+        assert reloptions(db) == {
+            n: DELIVERIES_OPTIONS if n.startswith("deliveries_") else ATTEMPTS_OPTIONS
+            for n in names}
+        with db.reading() as session:  # the parents take none
+            assert session.execute(text(
+                "SELECT count(*) FROM pg_class WHERE relname IN"
+                " ('deliveries', 'delivery_attempts') AND reloptions IS NOT NULL")).scalar() == 0
+
+        command.downgrade(migrations.alembic_config(fresh_url), "0022")
+        db.dispose()
+        assert reloptions(db) == before
+    finally:
+        db.dispose()

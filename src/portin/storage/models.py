@@ -293,7 +293,8 @@ class Delivery(Base):
         # default one (migration 0022, storage/partitions.py), so retention drops a whole old
         # month. Each partition has a fillfactor of 50: room on each page for a row's next
         # version, so a lease (lease_until, leased_by: in no index, keep it so) is a HOT
-        # update, which writes no index entry (0021).
+        # update, which writes no index entry (0021); and a queue's autovacuum settings
+        # (0025, storage/partitions.py AUTOVACUUM).
         {"postgresql_partition_by": "RANGE (id)"},
     )
 

@@ -36,6 +36,31 @@ MONTHS_AHEAD = 2
 # The deliveries' room for a lease's new row version (migration 0021): a partitioned table
 # takes no storage parameters, each partition does.
 FILLFACTOR = 50
+# Autovacuum as a queue needs it, per partition (migration 0025 set it on those it found).
+# PostgreSQL's default waits until a fifth of a table has changed (scale factor 0.2): 2M rows
+# of a 10M-row month, so it hardly ever came, while every delivery that left 'pending' kept
+# its entry in the partial index the claim scans in due order (ix_deliveries_pending_due)
+# until a vacuum. A fixed 20,000 changed rows instead (about one dead row a delivery): the
+# claim steps over at most ~60 pages of stale entries (10,000 filled 29; 30,000 cost a claim
+# 0.76 ms where 0.41 after VACUUM: bench/results-growth.txt), and each vacuum, which reads
+# every index of the partition, is spread over at least 20,000 changes. The same count of
+# inserts starts one too (the visibility map of a month's new rows, whatever its size).
+# Index cleanup always: the default (auto) skips the indexes when under 2% of the heap's
+# pages have dead rows, which is what left the pending index's stale entries there.
+# The attempts are only inserted and, by retention, deleted: the same fixed counts (the
+# room of deleted rows is reused soon, new rows get their visibility map), but index cleanup
+# left to auto: no claim scans their indexes, and auto spares a vacuum of a few dead rows
+# the full read of them.
+_VACUUM_COUNTS = {
+    "autovacuum_vacuum_scale_factor": "0",
+    "autovacuum_vacuum_threshold": "20000",
+    "autovacuum_vacuum_insert_scale_factor": "0",
+    "autovacuum_vacuum_insert_threshold": "20000",
+}
+AUTOVACUUM: dict[str, dict[str, str]] = {
+    "deliveries": {**_VACUUM_COUNTS, "vacuum_index_cleanup": "on"},
+    "delivery_attempts": dict(_VACUUM_COUNTS),
+}
 _NAME = re.compile(r"^(deliveries|delivery_attempts)_(y(\d{4})m(\d{2})|default)$")
 # Unfinished: what retention never deletes. The statuses a delivery has are these two and
 # the finished ones (delivered, failed); each is found through a partial index.
@@ -124,8 +149,9 @@ def pair_key_sql(suffix: str) -> str:
 
 def partition_of_sql(month: Month | None, parents: str = "") -> list[str]:
     """A month's (or, for None, the default) pair of partitions created directly as
-    partitions of the parents (named with `parents` after them): for the migration, which
-    runs alone; the pair's key is added after the rows."""
+    partitions of the parents (named with `parents` after them): for migration 0022, which
+    runs alone; the pair's key is added after the rows. With the fillfactor only, as 0022
+    made them: 0025, after it, sets the autovacuum parameters."""
     if month is None:
         suffix, bounds = "default", "DEFAULT"
     else:
@@ -134,6 +160,13 @@ def partition_of_sql(month: Month | None, parents: str = "") -> list[str]:
             f" WITH (fillfactor = {FILLFACTOR})",
             f"CREATE TABLE delivery_attempts_{suffix}"
             f" PARTITION OF delivery_attempts{parents} {bounds}"]
+
+
+def storage_parameters(table: str) -> str:
+    """The WITH (...) of a new partition of `table` ("deliveries", "delivery_attempts")."""
+    parameters = {"fillfactor": str(FILLFACTOR)} if table == "deliveries" else {}
+    parameters.update(AUTOVACUUM[table])
+    return "WITH (" + ", ".join(f"{name} = {value}" for name, value in parameters.items()) + ")"
 
 
 def _exists(connection: Connection, table: str) -> bool:
@@ -161,10 +194,10 @@ def add_month(connection: Connection, month: Month) -> int | None:
         return None
     connection.execute(text(
         f"CREATE TABLE deliveries_{s} (LIKE deliveries INCLUDING DEFAULTS"
-        f" INCLUDING CONSTRAINTS) WITH (fillfactor = {FILLFACTOR})"))
+        f" INCLUDING CONSTRAINTS) {storage_parameters('deliveries')}"))
     connection.execute(text(
         f"CREATE TABLE delivery_attempts_{s} (LIKE delivery_attempts INCLUDING DEFAULTS"
-        " INCLUDING CONSTRAINTS)"))
+        f" INCLUDING CONSTRAINTS) {storage_parameters('delivery_attempts')}"))
     # Attempts first: the defaults' own key points from attempts to deliveries.
     connection.execute(text(
         "WITH moved AS (DELETE FROM delivery_attempts_default"

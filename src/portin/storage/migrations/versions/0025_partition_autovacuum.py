@@ -1,7 +1,7 @@
 """PostgreSQL: each partition of deliveries and attempts gets autovacuum settings for a queue
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-03 11:00:00
 
 Every partition found (the months and DEFAULT) of `deliveries` and `delivery_attempts` gets
@@ -21,7 +21,7 @@ from alembic import op
 from portin.storage import partitions
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from portin.outbox import fan_out
 from portin.outbox.wake import wake_at_commit
 from portin.storage import event_positions
+from portin.storage.events import count_day
 from portin.storage.models import Delivery, EventCount, PortingEvent
 
 _KEY = "portin.outbox_pending"
@@ -40,9 +41,9 @@ _counts = cast(Table, EventCount.__table__)
 def _add_to_count(dialect_insert: Any) -> Insert:
     statement = dialect_insert(_counts).values(organization_id=bindparam("organization_id"),
                                                event_type=bindparam("event_type"),
-                                               count=bindparam("added"))
+                                               day=bindparam("day"), count=bindparam("added"))
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=[_counts.c.organization_id, _counts.c.event_type],
+        index_elements=[_counts.c.organization_id, _counts.c.event_type, _counts.c.day],
         set_={"count": _counts.c.count + statement.excluded.count})
 
 
@@ -102,10 +103,12 @@ def write(session: Session) -> None:
             row["notification_methods"] = sorted({t.method for t in targets})
         event_positions.assign(connection, rows.events)
         connection.execute(_INSERT_EVENTS, rows.events)
-        added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
+        added = Counter((row["organization_id"], row["event_type"], count_day(row["created_at"]))
+                        for row in rows.events)
         connection.execute(_ADD_TO_COUNT[connection.dialect.name], [
-            {"organization_id": organization_id, "event_type": event_type, "added": n}
-            for (organization_id, event_type), n in added.items()])
+            {"organization_id": organization_id, "event_type": event_type, "day": day,
+             "added": n}
+            for (organization_id, event_type, day), n in added.items()])
         deliveries += _deliveries_of(connection, rows.events, found)
     if deliveries:
         connection.execute(_INSERT_DELIVERIES, deliveries)

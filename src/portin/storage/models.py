@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     LargeBinary,
@@ -351,14 +352,16 @@ class PortalSession(Base):
 
 
 class EventCount(Base):
-    """How many events of each type an organization has, kept in step with porting_events in
-    the same transaction, so that an event list's total_results need not count a million rows."""
+    """How many events of each type an organization has per UTC day of created_at, kept in
+    step with porting_events in the same transaction, so that an event list's total_results
+    need not count a million rows, nor every row of a created_at range (storage/events.py)."""
 
     __tablename__ = "event_counts"
 
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
                                                  primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from portin.storage.events import count_day
 from portin.storage.models import Delivery, DeliveryAttempt, EventCount, PortingEvent
 
 # A delivery is finished once delivered or failed; pending and paused ones are never pruned.
@@ -67,11 +68,14 @@ def delete_events(session: Session, event_ids: list[str]) -> tuple[int, int, int
     delivery_ids = list(session.execute(
         select(Delivery.id).where(Delivery.event_id.in_(event_ids))).scalars())
     deliveries, attempts = delete_deliveries(session, delivery_ids)
-    gone = Counter((row.organization_id, row.event_type) for row in session.execute(
+    gone = Counter((row.organization_id, row.event_type, count_day(row.created_at))
+                   for row in session.execute(
         delete(PortingEvent).where(PortingEvent.id.in_(event_ids))
-        .returning(PortingEvent.organization_id, PortingEvent.event_type)))
-    for (organization_id, event_type), n in sorted(gone.items()):
+        .returning(PortingEvent.organization_id, PortingEvent.event_type,
+                   PortingEvent.created_at)))
+    for (organization_id, event_type, day), n in sorted(gone.items()):
         session.execute(update(EventCount).where(
             EventCount.organization_id == organization_id, EventCount.event_type == event_type,
+            EventCount.day == day,
         ).values(count=EventCount.count - n))
     return sum(gone.values()), deliveries, attempts

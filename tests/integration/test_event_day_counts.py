@@ -1,7 +1,8 @@
-"""A created_at range's total_results from the per-day event_counts (whole days) and the index
-(the partial edge days), on SQLite and PostgreSQL: always exactly the number of matching rows,
-for any events and any range (gt/gte/lt/lte, open, within a day, with a type); kept true by
-the write path, by recount and by retention's deletes."""
+"""A created_at range's total_results from event_day_counts (whole days) and the index (the
+partial edge days), on SQLite and PostgreSQL: always exactly the number of matching rows, for
+any events and any range (gt/gte/lt/lte, open, within a day, with a type); kept true by the
+write path, by recount and by retention's deletes. Totals without a range still come from
+event_counts (one row per type), which the day counters leave alone."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from portin.outbox import pending
 from portin.storage import events as event_store
 from portin.storage.db import Database
 from portin.storage.events import EventFilters
-from portin.storage.models import EventCount, PortingEvent
+from portin.storage.models import EventCount, EventDayCount, PortingEvent
 from portin.storage.paging import PageRequest
 from portin.storage.retention import delete_events
 from tests.conftest import Tenant
@@ -64,6 +65,8 @@ def forget_events(db: Database, tenant: Tenant) -> None:
     with db.writing() as session:
         session.execute(delete(EventCount).where(
             EventCount.organization_id == tenant.organization_id))
+        session.execute(delete(EventDayCount).where(
+            EventDayCount.organization_id == tenant.organization_id))
         session.execute(delete(PortingEvent).where(
             PortingEvent.organization_id == tenant.organization_id))
 
@@ -129,22 +132,44 @@ def test_totals_of_ranges_across_days_edges_and_open_ends(db: Database, tenant: 
 
 
 def test_whole_days_come_from_their_counters(db: Database, tenant: Tenant) -> None:
-    """A range's whole days are read from event_counts, not counted (a changed counter shows),
-    and recount puts the counters back per day."""
+    """A range's whole days are read from event_day_counts, not counted (a changed counter
+    shows), and recount puts the counters back per day."""
     write_events(db, tenant, TEN_DAYS)
     with db.writing() as session:
-        session.execute(update(EventCount).where(EventCount.day == date(2026, 3, 4))
-                        .values(count=EventCount.count + 100))
+        session.execute(update(EventDayCount).where(EventDayCount.day == date(2026, 3, 4))
+                        .values(count=EventDayCount.count + 100))
     bounds = {"created_gte": DAY0 + 2.5 * DAY, "created_lte": DAY0 + 7.5 * DAY}
     assert total(db, tenant, **bounds) == brute_count(TEN_DAYS, None, bounds) + 200
     with db.writing() as session:
         event_store.recount(session)
-        days = session.execute(select(EventCount.day, EventCount.count)
-                               .where(EventCount.event_type == TYPES[0])
-                               .order_by(EventCount.day)).all()
+        days = session.execute(select(EventDayCount.day, EventDayCount.count)
+                               .where(EventDayCount.event_type == TYPES[0])
+                               .order_by(EventDayCount.day)).all()
+        of_type = session.execute(select(EventCount.event_type, EventCount.count)
+                                  .order_by(EventCount.event_type)).all()
     assert total(db, tenant, **bounds) == brute_count(TEN_DAYS, None, bounds)
     assert [(day, count) for day, count in days] == [
         (date(2026, 3, 1 + n), 2 if n % 2 == 0 else 1) for n in range(10)]
+    assert sorted((kind, count) for kind, count in of_type) == [(TYPES[1], 15), (TYPES[0], 15)]
+
+
+def test_totals_without_a_range_read_one_row_per_type(db: Database, tenant: Tenant) -> None:
+    """The split: the write path keeps one event_counts row per type (however many days) and
+    one event_day_counts row per type and day; totals without a range read only the first
+    (right with every day counter gone), a range's whole days only the second."""
+    write_events(db, tenant, TEN_DAYS)
+    with db.reading() as session:
+        per_type = session.execute(select(EventCount.event_type, EventCount.count)).all()
+        per_day = session.execute(select(func.count()).select_from(EventDayCount)).scalar_one()
+    assert sorted((kind, count) for kind, count in per_type) == [(TYPES[1], 15), (TYPES[0], 15)]
+    assert per_day == 20
+    with db.writing() as session:
+        session.execute(delete(EventDayCount))
+    assert total(db, tenant) == 30
+    assert total(db, tenant, TYPES[0]) == 15
+    bounds = {"created_gte": DAY0 + 2.5 * DAY, "created_lte": DAY0 + 7.5 * DAY}
+    # The whole days, March 4-7 (12 events), are gone; the edge days' 4 rows are still counted.
+    assert total(db, tenant, **bounds) == brute_count(TEN_DAYS, None, bounds) - 12 == 4
 
 
 def test_retention_lowers_the_counter_of_each_event_s_day(db: Database, tenant: Tenant) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from portin.storage.models import EventCount, PortingEvent
+from portin.storage.models import EventCount, EventDayCount, PortingEvent
 from portin.storage.orders import order_ids_named
 from portin.storage.paging import Page, PageRequest
 from portin.storage.reads import rows as read_rows
@@ -46,16 +46,22 @@ class EventFilters:
 
 
 def count_day(created_at: datetime) -> date:
-    """The day of event_counts an event is counted in: the UTC date of its created_at."""
+    """The day of event_day_counts an event is counted in: the UTC date of its created_at."""
     return created_at.astimezone(UTC).date()
 
 
 def recount(session: Session) -> None:
-    """Rebuild event_counts from porting_events (after a bulk load, or as a repair)."""
-    # SQLite's date() and PostgreSQL's date() both give the (naive UTC) stored time's day.
-    day = func.date(PortingEvent.created_at)
+    """Rebuild event_counts and event_day_counts from porting_events (after a bulk load, or
+    as a repair)."""
     session.execute(delete(EventCount))
     session.execute(insert(cast(Table, EventCount.__table__)).from_select(
+        ["organization_id", "event_type", "count"],
+        select(PortingEvent.organization_id, PortingEvent.event_type, func.count())
+        .group_by(PortingEvent.organization_id, PortingEvent.event_type)))
+    # SQLite's date() and PostgreSQL's date() both give the (naive UTC) stored time's day.
+    day = func.date(PortingEvent.created_at)
+    session.execute(delete(EventDayCount))
+    session.execute(insert(cast(Table, EventDayCount.__table__)).from_select(
         ["organization_id", "event_type", "day", "count"],
         select(PortingEvent.organization_id, PortingEvent.event_type, day, func.count())
         .group_by(PortingEvent.organization_id, PortingEvent.event_type, day)))
@@ -66,10 +72,12 @@ _counts = cast(Table, EventCount.__table__)
 _COUNTED = select(func.coalesce(func.sum(_counts.c.count), 0)).where(
     _counts.c.organization_id == bindparam("organization_id"))
 _COUNTED_OF_TYPE = _COUNTED.where(_counts.c.event_type == bindparam("event_type"))
+_day_counts = cast(Table, EventDayCount.__table__)
 
 
 def _counted_total(session: Session, filters: EventFilters) -> int | None:
-    """The total from event_counts when the filters allow it (no order filter), else None."""
+    """The total from the counters when the filters allow it (no order filter), else None:
+    event_counts without a time range, event_day_counts (and the edge days) with one."""
     if filters.porting_order_id is not None or filters.order_or_reference is not None:
         return None
     lower, upper = _lower_bound(filters), _upper_bound(filters)
@@ -112,11 +120,11 @@ _Side = Literal["inclusive", "exclusive"] | None
 
 @functools.cache
 def _range_total_statement(event_type: bool, lower: _Side, upper: _Side) -> Select[Any]:
-    """The total of a created_at range: the day counters of the whole days from first_day
+    """The total of a created_at range: the event_day_counts of the whole days from first_day
     to last_day, plus the rows counted in the index from the lower bound to the end of its
     day (low_day_end) and from the start of the upper bound's day (high_day_start) to the
     upper bound. One statement per shape, built once."""
-    c, e = _counts.c, _events.c
+    c, e = _day_counts.c, _events.c
     days = select(func.coalesce(func.sum(c.count), 0)).where(
         c.organization_id == bindparam("organization_id"))
     rows = select(func.count()).select_from(_events).where(
@@ -249,9 +257,9 @@ def _statements(shape: _Shape) -> _Statements:
 def list_events(session: Session, filters: EventFilters, page: PageRequest) -> Page[Row[Any]]:
     """Newest first.
 
-    - The total comes from event_counts when it can (a created_at range's from the counters
-      of its whole days, its partial edge days counted in the index), else from counting
-      the index.
+    - The total comes from event_counts when it can (a created_at range's from the
+      event_day_counts of its whole days, its partial edge days counted in the index), else
+      from counting the index.
     - A page in the older half is read from the other end of the index (ascending, then
       shown newest first), so the deepest pages cost what the first ones do."""
     statements = _statements(_Shape(

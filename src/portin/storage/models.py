@@ -352,11 +352,23 @@ class PortalSession(Base):
 
 
 class EventCount(Base):
-    """How many events of each type an organization has per UTC day of created_at, kept in
-    step with porting_events in the same transaction, so that an event list's total_results
-    need not count a million rows, nor every row of a created_at range (storage/events.py)."""
+    """How many events of each type an organization has, kept in step with porting_events in
+    the same transaction, so that an event list's total_results need not count a million rows."""
 
     __tablename__ = "event_counts"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EventDayCount(Base):
+    """event_counts per UTC day of created_at, kept in the same transaction, read only for a
+    created_at range's total (its whole days; storage/events.py). A table of its own, so that
+    unfiltered totals still sum one row per type, not one per type and day of history."""
+
+    __tablename__ = "event_day_counts"
 
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
                                                  primary_key=True)

@@ -114,6 +114,10 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {key}"}
     mid = (START + timedelta(days=150)).isoformat()
     end = (START + timedelta(days=160)).isoformat()
+    end_100 = (START + timedelta(days=250)).isoformat()
+    mid_day = (START + timedelta(days=150, hours=13, minutes=17)).isoformat()
+    end_mid_day = (START + timedelta(days=160, hours=13, minutes=17)).isoformat()
+    end_100_mid_day = (START + timedelta(days=250, hours=13, minutes=17)).isoformat()
     shapes = {
         "no filter": {},
         "type": {"filter[type]": "porting_order.split"},
@@ -123,6 +127,14 @@ def main() -> None:
         "type + created_at range": {"filter[type]": "porting_order.status_changed",
                                     "filter[created_at][gte]": mid,
                                     "filter[created_at][lte]": end},
+        # Bounds inside a day, so the day counters' two partial days are counted row by row.
+        "10-day range, mid-day": {"filter[created_at][gte]": mid_day,
+                                  "filter[created_at][lte]": end_mid_day},
+        # Ten times the rows of the 10-day ranges, with the same bounds' times of day.
+        "created_at 100-day range": {"filter[created_at][gte]": mid,
+                                     "filter[created_at][lte]": end_100},
+        "100-day range, mid-day": {"filter[created_at][gte]": mid_day,
+                                   "filter[created_at][lte]": end_100_mid_day},
     }
     print(f"\n{args.events:,} events, {db.engine.dialect.name}, page[size]=20, "
           f"{args.samples} samples each; milliseconds")

@@ -94,3 +94,51 @@ def test_0016_numbers_the_events_already_stored(tmp_path: Path) -> None:
     assert [tuple(row) for row in counters] == [
         ("order", "o1", 3), ("order", "o2", 1), ("order", "o3", 1),
         ("organization", "org-a", 4), ("organization", "org-b", 1)]
+
+
+def test_0026_counts_the_events_already_stored_per_day_and_leaves_event_counts(
+        tmp_path: Path) -> None:
+    """event_day_counts is filled from the stored events; event_counts keeps its key, so the
+    counter upsert of code older than 0026 still works; downgrade drops only the new table."""
+    url = str(tmp_path / "old.db")
+    command.upgrade(alembic_config(url), "0022")
+    engine = create_engine(f"sqlite:///{url}")
+    events = [("e1", "t1", "2026-11-25 00:00:00.000000"),
+              ("e2", "t1", "2026-11-25 23:59:59.999999"),
+              ("e3", "t1", "2026-11-26 00:00:00.000000"),
+              ("e4", "t2", "2026-11-25 08:00:00.000000")]
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO organizations (id, name, created_at)"
+            " VALUES ('org', 'org', '2026-11-25 08:00:00.000000')"))
+        for position, (event_id, event_type, created) in enumerate(events, start=1):
+            connection.execute(text(
+                "INSERT INTO porting_events (id, organization_id, porting_order_id, event_type,"
+                " payload, notification_methods, created_at, sequence, feed_position)"
+                " VALUES (:id, 'org', 'o1', :type, 'null', '[]', :created, :n, :n)"),
+                {"id": event_id, "type": event_type, "created": created, "n": position})
+        connection.execute(text(
+            "INSERT INTO event_counts (organization_id, event_type, count)"
+            " VALUES ('org', 't1', 3), ('org', 't2', 1)"))
+    command.upgrade(alembic_config(url), "head")
+    # The upsert of code older than 0026: the key it names is still event_counts' key.
+    old_upsert = text(
+        "INSERT INTO event_counts (organization_id, event_type, count) VALUES ('org', 't2', 1)"
+        " ON CONFLICT (organization_id, event_type) DO UPDATE"
+        " SET count = event_counts.count + excluded.count")
+    with engine.begin() as connection:
+        connection.execute(old_upsert)
+    with engine.connect() as connection:
+        per_day = connection.execute(text(
+            "SELECT event_type, day, count FROM event_day_counts ORDER BY event_type, day")).all()
+        per_type = connection.execute(text(
+            "SELECT event_type, count FROM event_counts ORDER BY event_type")).all()
+    engine.dispose()
+    assert [tuple(row) for row in per_day] == [
+        ("t1", "2026-11-25", 2), ("t1", "2026-11-26", 1), ("t2", "2026-11-25", 1)]
+    assert [tuple(row) for row in per_type] == [("t1", 3), ("t2", 2)]
+    command.downgrade(alembic_config(url), "0022")
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+    engine.dispose()
+    assert "event_day_counts" not in tables and "event_counts" in tables

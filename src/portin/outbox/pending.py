@@ -27,7 +27,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from portin.outbox import fan_out
 from portin.outbox.wake import wake_at_commit
 from portin.storage import event_positions
-from portin.storage.models import Delivery, EventCount, PortingEvent
+from portin.storage.events import count_day
+from portin.storage.models import Delivery, EventCount, EventDayCount, PortingEvent
 
 _KEY = "portin.outbox_pending"
 _ATTACHED = "portin.outbox_attached"
@@ -35,22 +36,25 @@ _ATTACHED = "portin.outbox_attached"
 _events = cast(Table, PortingEvent.__table__)
 _deliveries = cast(Table, Delivery.__table__)
 _counts = cast(Table, EventCount.__table__)
+_day_counts = cast(Table, EventDayCount.__table__)
 
 
-def _add_to_count(dialect_insert: Any) -> Insert:
-    statement = dialect_insert(_counts).values(organization_id=bindparam("organization_id"),
-                                               event_type=bindparam("event_type"),
-                                               count=bindparam("added"))
+def _add_to_count(dialect_insert: Any, counts: Table) -> Insert:
+    """Add `added` to the counter of a key; the key's columns are bound by their names."""
+    key = list(counts.primary_key.columns)
+    statement = dialect_insert(counts).values(
+        {column.name: bindparam(column.name) for column in key} | {"count": bindparam("added")})
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=[_counts.c.organization_id, _counts.c.event_type],
-        set_={"count": _counts.c.count + statement.excluded.count})
+        index_elements=key, set_={"count": counts.c.count + statement.excluded.count})
 
 
 # Built once: running a cached statement costs far less than building one.
 _INSERT_EVENTS = insert(_events)
 _INSERT_DELIVERIES = insert(_deliveries)
-_ADD_TO_COUNT = {"postgresql": _add_to_count(postgresql_insert),
-                 "sqlite": _add_to_count(sqlite_insert)}
+_ADD_TO_COUNT = {"postgresql": _add_to_count(postgresql_insert, _counts),
+                 "sqlite": _add_to_count(sqlite_insert, _counts)}
+_ADD_TO_DAY_COUNT = {"postgresql": _add_to_count(postgresql_insert, _day_counts),
+                     "sqlite": _add_to_count(sqlite_insert, _day_counts)}
 
 
 @dataclass
@@ -88,7 +92,8 @@ def add_deliveries(session: Session, deliveries: list[dict[str, Any]]) -> None:
 
 def write(session: Session) -> None:
     """Write what is pending: the events' deliveries found, the events numbered and inserted
-    (deliveries refer to them), then their counts in event_counts, then the deliveries."""
+    (deliveries refer to them), then their counts in event_counts and event_day_counts, then
+    the deliveries."""
     rows: PendingRows | None = session.info.pop(_KEY, None)
     if rows is None or not (rows.events or rows.deliveries):
         return
@@ -102,10 +107,19 @@ def write(session: Session) -> None:
             row["notification_methods"] = sorted({t.method for t in targets})
         event_positions.assign(connection, rows.events)
         connection.execute(_INSERT_EVENTS, rows.events)
-        added = Counter((row["organization_id"], row["event_type"]) for row in rows.events)
+        added = Counter((row["organization_id"], row["event_type"], count_day(row["created_at"]))
+                        for row in rows.events)
+        of_type: Counter[tuple[str, str]] = Counter()
+        for (organization_id, event_type, _), n in added.items():
+            of_type[organization_id, event_type] += n
+        # event_counts before event_day_counts, each in key order, as retention (no deadlock).
         connection.execute(_ADD_TO_COUNT[connection.dialect.name], [
             {"organization_id": organization_id, "event_type": event_type, "added": n}
-            for (organization_id, event_type), n in added.items()])
+            for (organization_id, event_type), n in sorted(of_type.items())])
+        connection.execute(_ADD_TO_DAY_COUNT[connection.dialect.name], [
+            {"organization_id": organization_id, "event_type": event_type, "day": day,
+             "added": n}
+            for (organization_id, event_type, day), n in sorted(added.items())])
         deliveries += _deliveries_of(connection, rows.events, found)
     if deliveries:
         connection.execute(_INSERT_DELIVERIES, deliveries)

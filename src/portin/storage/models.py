@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     LargeBinary,
@@ -365,6 +366,20 @@ class EventCount(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
                                                  primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EventDayCount(Base):
+    """event_counts per UTC day of created_at, kept in the same transaction, read only for a
+    created_at range's total (its whole days; storage/events.py). A table of its own, so that
+    unfiltered totals still sum one row per type, not one per type and day of history."""
+
+    __tablename__ = "event_day_counts"
+
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"),
+                                                 primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 

@@ -12,7 +12,14 @@ from datetime import datetime
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from portin.storage.models import Delivery, DeliveryAttempt, EventCount, PortingEvent
+from portin.storage.events import count_day
+from portin.storage.models import (
+    Delivery,
+    DeliveryAttempt,
+    EventCount,
+    EventDayCount,
+    PortingEvent,
+)
 
 # A delivery is finished once delivered or failed; pending and paused ones are never pruned.
 FINISHED = ("delivered", "failed")
@@ -58,7 +65,8 @@ def events_with_unfinished_deliveries(session: Session, event_ids: list[str]) ->
 
 def delete_events(session: Session, event_ids: list[str]) -> tuple[int, int, int]:
     """Delete these events with their finished deliveries and those deliveries' attempts, and
-    take them off event_counts; return (events, deliveries, attempts) deleted.
+    take them off event_counts and event_day_counts; return (events, deliveries, attempts)
+    deleted.
 
     The counts are lowered by the rows the DELETE returned, so two passes racing for the same
     events lower them once. Counter rows are updated in key order."""
@@ -67,11 +75,22 @@ def delete_events(session: Session, event_ids: list[str]) -> tuple[int, int, int
     delivery_ids = list(session.execute(
         select(Delivery.id).where(Delivery.event_id.in_(event_ids))).scalars())
     deliveries, attempts = delete_deliveries(session, delivery_ids)
-    gone = Counter((row.organization_id, row.event_type) for row in session.execute(
+    gone = Counter((row.organization_id, row.event_type, count_day(row.created_at))
+                   for row in session.execute(
         delete(PortingEvent).where(PortingEvent.id.in_(event_ids))
-        .returning(PortingEvent.organization_id, PortingEvent.event_type)))
-    for (organization_id, event_type), n in sorted(gone.items()):
+        .returning(PortingEvent.organization_id, PortingEvent.event_type,
+                   PortingEvent.created_at)))
+    of_type: Counter[tuple[str, str]] = Counter()
+    for (organization_id, event_type, _), n in gone.items():
+        of_type[organization_id, event_type] += n
+    # event_counts before event_day_counts, each in key order, as the write path (no deadlock).
+    for (organization_id, event_type), n in sorted(of_type.items()):
         session.execute(update(EventCount).where(
             EventCount.organization_id == organization_id, EventCount.event_type == event_type,
         ).values(count=EventCount.count - n))
+    for (organization_id, event_type, day), n in sorted(gone.items()):
+        session.execute(update(EventDayCount).where(
+            EventDayCount.organization_id == organization_id,
+            EventDayCount.event_type == event_type, EventDayCount.day == day,
+        ).values(count=EventDayCount.count - n))
     return sum(gone.values()), deliveries, attempts

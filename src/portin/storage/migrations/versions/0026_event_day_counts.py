@@ -1,7 +1,7 @@
 """event_day_counts: events per organization, type and UTC day of created_at
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-03 11:00:00
 
 A created_at range's total is then the counters of its whole days plus a count of the rows of
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0026'
-down_revision = '0022'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -79,12 +79,11 @@ class DeliveryQueue:
               per_destination: int, in_flight: Mapping[str, int]) -> list[Claimed]:
         """Lease up to `limit` due deliveries, oldest due first, so that no destination has
         more than `per_destination` in flight (`in_flight`: what the worker is sending to each
-        now). On PostgreSQL
-        the candidates are locked with SKIP LOCKED, so concurrent workers take disjoint sets;
-        on SQLite the write transaction itself is exclusive. A candidate whose destination is
-        disabled is paused instead. Up to `fresh_share(limit)` of the claim go to new deliveries
-        (first attempts, due since they were made), so that new events keep flowing while a
-        backlog of retries drains."""
+        now). On PostgreSQL the candidates are locked with SKIP LOCKED, so concurrent workers
+        take disjoint sets; on SQLite the write transaction itself is exclusive. A candidate
+        whose destination is disabled is paused instead. Up to `fresh_share(limit)` of the
+        claim go to new deliveries (first attempts, due since they were made), so that new
+        events keep flowing while a backlog of retries drains."""
         if limit <= 0:
             return []
         spelling, statements = self._spelling, self._statements

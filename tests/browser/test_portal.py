@@ -194,11 +194,31 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
+def subscribe_webhook(api: httpx.Client, url: str) -> None:
+    """The seed's portal steps through the API: a profile, a webhook channel, a setting."""
+    def made(path: str, body: dict[str, str]) -> str:
+        response = api.post(path, json=body)
+        response.raise_for_status()
+        return str(response.json()["data"]["id"])
+
+    profile_id = made("/notification_profiles", {"name": "CSP check"})
+    channel_id = made("/notification_channels", {
+        "channel_type_id": "webhook", "channel_destination": url,
+        "notification_profile_id": profile_id})
+    condition = api.get("/notification_event_conditions").json()["data"][0]
+    made("/notification_settings", {"notification_event_condition_id": condition["id"],
+                                    "notification_profile_id": profile_id,
+                                    "notification_channel_id": channel_id})
+
+
 def test_no_page_breaks_the_content_security_policy(page: Page, portal: Portal) -> None:
     console_errors: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.add_init_script(RECORD_VIOLATIONS)
     with portal.api() as api:
+        # A webhook of its own, so that the order's events make deliveries to open: the test
+        # does not lean on an earlier test's subscription.
+        subscribe_webhook(api, portal.receiver.url("/csp-hook"))
         order = api.post("/porting_orders", json={"phone_numbers": ["+13125550160"],
                                                    "customer_reference": "csp-check"}).json()
         order_id = order["data"][0]["id"]

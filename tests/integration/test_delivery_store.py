@@ -213,10 +213,13 @@ def test_without_new_events_the_claim_is_all_backlog_oldest_first(
 A, B, C = "http://127.0.0.1:9/a", "http://127.0.0.1:9/b", "http://127.0.0.1:9/c"
 
 
-def retries_to(api: Api, db: Database, destinations: list[str]) -> list[str]:
-    """One due retry per entry, to that destination, due a second apart in this order."""
-    ids = deliveries_made_as_retries(api, db, len(destinations), retries=len(destinations),
-                                     attempts_made=1, due_ago=timedelta(hours=1))
+def retries_to(api: Api, db: Database, destinations: list[str],
+               retries: int | None = None) -> list[str]:
+    """One delivery per entry, to that destination: the first `retries` of them (all by
+    default) due retries, due a second apart in this order; the rest new."""
+    ids = deliveries_made_as_retries(
+        api, db, len(destinations), retries=len(destinations) if retries is None else retries,
+        attempts_made=1, due_ago=timedelta(hours=1))
     with db.writing() as session:
         for delivery_id, destination in zip(ids, destinations, strict=True):
             session.execute(update(Delivery).where(Delivery.id == delivery_id)
@@ -227,7 +230,7 @@ def retries_to(api: Api, db: Database, destinations: list[str]) -> list[str]:
 def test_a_busy_destination_holding_the_oldest_due_does_not_hold_up_the_others(
         api: Api, db: Database) -> None:
     """A claim of 2 reads a window of the 8 oldest due: here all to A, which is busy. The claim
-    looks past it and takes B's oldest two, without reading the rest of A's."""
+    looks past it and takes B's oldest two, in due order."""
     ids = retries_to(api, db, [A] * 12 + [B] * 3)
     assert [c.delivery_id for c in claim(db, "w", limit=2, busy=(A,))] == ids[12:14]
     assert [c.delivery_id for c in claim(db, "w", limit=2, busy=(A,))] == ids[14:]
@@ -269,3 +272,13 @@ def test_a_destination_with_some_in_flight_gets_only_what_its_cap_has_left(
     ids = retries_to(api, db, [A] * 6 + [B] * 2)
     taken = claim(db, "w", limit=8, per_destination=3, in_flight={A: 2})
     assert [c.delivery_id for c in taken] == [ids[0], *ids[6:]]
+
+
+def test_new_deliveries_to_a_busy_destination_do_not_use_up_the_share_of_new_ones(
+        api: Api, db: Database) -> None:
+    """Twenty retries to C fill the window and the claim; A is busy and has the two oldest
+    new deliveries, B the newest. The share of new deliveries (1 of a claim of 4) reads past
+    A's and takes B's, instead of leaving new events behind the retries."""
+    ids = retries_to(api, db, [C] * 20 + [A, A, B], retries=20)
+    taken = claim(db, "w", limit=4, busy=(A,))
+    assert [c.delivery_id for c in taken] == [*ids[:3], ids[22]]

@@ -93,16 +93,15 @@ def oldest_per_destination(s: Spelling) -> str:
     """The claim's second look, when its window was all destinations that can take no more
     (busy, or at their cap in this claim): the oldest due of every other destination, up to
     :per_destination each, oldest first. It costs a probe per pending destination, not a read
-    of every due row. Locked as the window is; the lease test is repeated outside, where the
-    lock is taken, so that a row leased by a claim that committed meanwhile is passed over."""
+    of every due row. Locked as the window is; the whole test of a due delivery is repeated
+    outside, where the lock is taken: a row that a claim committed meanwhile has leased, or
+    sent and set to retry later, is passed over."""
     per_destination = _DUE_TO.format(destination="p.destination")
     return (f"{_PENDING_DESTINATIONS} SELECT {_CLAIMED}, 0 AS fresh FROM deliveries"
             " WHERE id IN (SELECT due.id FROM pending_destinations AS p"
             f" CROSS JOIN LATERAL ({per_destination}) AS due"
             f" WHERE {_open(s, 'p.destination')}"
-            " ORDER BY due.next_attempt_at LIMIT :candidates)"
-            " AND status = 'pending' AND (lease_until IS NULL OR lease_until < :now)"
-            f" {s.skip_locked}")
+            f" ORDER BY due.next_attempt_at LIMIT :candidates) AND {_DUE} {s.skip_locked}")
 
 
 def lease(s: Spelling) -> str:

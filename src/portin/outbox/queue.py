@@ -89,16 +89,23 @@ class DeliveryQueue:
         spelling, statements = self._spelling, self._statements
         if spelling.before_claim is not None:
             statements.execute(spelling.before_claim)
-        window = limit * 4
+        window, share = limit * 4, fresh_share(limit)
         candidates = statements.rows("candidates", {
-            "now": spelling.to_db(now), "fresh": fresh_share(limit), "candidates": window})
+            "now": spelling.to_db(now), "fresh": share * 4, "candidates": window})
+        disabled = self._disabled_among(candidates)
         choice = _Choice(limit, per_destination, in_flight)
-        self._choose(choice, candidates)
-        if not choice.full and sum(not row["fresh"] for row in candidates) >= window:
+        # The new deliveries' share first: a window four times its size, so that a destination
+        # that can take no more rarely uses it all up; then the oldest due.
+        fresh = sorted((row for row in candidates if row["fresh"]), key=_due_order)
+        oldest = sorted((row for row in candidates if not row["fresh"]), key=_due_order)
+        self._choose(choice, fresh, disabled, at_most=share)
+        self._choose(choice, oldest, disabled)
+        if not choice.full and len(oldest) >= window:
             # The window was taken up by destinations that can take no more, and there may be
             # due deliveries to others beyond it: look past it, destination by destination.
-            self._choose(choice, self._oldest_per_destination(
-                now, choice.closed(), per_destination, window))
+            beyond = self._oldest_per_destination(now, choice.closed(), per_destination,
+                                                  window)
+            self._choose(choice, beyond, self._disabled_among(beyond))
         if choice.paused:
             statements.many("pause", [{"paused": spelling.id_list(choice.paused)}])
         if not choice.chosen:
@@ -116,19 +123,26 @@ class DeliveryQueue:
             for row in sorted(self._lease(worker_id, lease_until, choice.chosen),
                               key=lambda row: position[row["id"]])]
 
-    def _choose(self, choice: _Choice, candidates: list[Row]) -> None:
-        """Take what the choice still has room for from these candidates, in their order (the
-        new deliveries' share first); pass over those of disabled destinations as paused."""
+    @staticmethod
+    def _choose(choice: _Choice, candidates: list[Row], disabled: set[tuple[str, str, str]],
+                at_most: int | None = None) -> None:
+        """Take what the choice still has room for from these candidates, in their order, at
+        most `at_most` of them; pass over those of disabled destinations as paused."""
+        taken_before = len(choice.chosen)
+        for row in candidates:
+            if choice.full or (at_most is not None
+                               and len(choice.chosen) - taken_before >= at_most):
+                break
+            choice.consider(row, paused=bool(disabled) and (
+                row["organization_id"], row["method"], row["destination"]) in disabled)
+
+    def _disabled_among(self, candidates: list[Row]) -> set[tuple[str, str, str]]:
+        """The (organization, method, destination) of these candidates that are disabled."""
         # A claim's candidates go to few destinations: their ids are derived once each.
-        ids = {named: destination_id(*named) for named in {
+        ids = {destination_id(*named): named for named in {
             (row["organization_id"], row["method"], row["destination"])
             for row in candidates}}
-        disabled = self._disabled(set(ids.values()))
-        for row in candidates:
-            if choice.full:
-                break
-            destination = (row["organization_id"], row["method"], row["destination"])
-            choice.consider(row, paused=bool(disabled) and ids[destination] in disabled)
+        return {ids[found] for found in self._disabled(set(ids))}
 
     def _oldest_per_destination(self, now: datetime, skip: list[str], per_destination: int,
                                 window: int) -> list[Row]:
@@ -137,12 +151,12 @@ class DeliveryQueue:
         values = {"now": spelling.to_db(now), "skip": spelling.id_list(skip),
                   "per_destination": per_destination, "candidates": window}
         if spelling.lateral_joins:
-            return statements.rows("oldest_per_destination", values)
-        # One statement per destination: on SQLite a statement costs no round trip.
-        found = [row for destination in statements.rows("pending_destinations", values)
-                 for row in statements.rows("oldest_of_destination", {
-                     **values, "destination": destination["destination"]})]
-        found.sort(key=lambda row: (row["next_attempt_at"], row["id"]))
+            found = statements.rows("oldest_per_destination", values)
+        else:  # one statement per destination: on SQLite a statement costs no round trip
+            found = [row for destination in statements.rows("pending_destinations", values)
+                     for row in statements.rows("oldest_of_destination", {
+                         **values, "destination": destination["destination"]})]
+        found.sort(key=_due_order)  # PostgreSQL's locking SELECT has no set order
         return found[:window]
 
     def _lease(self, worker_id: str, lease_until: datetime, chosen: list[str]) -> list[Row]:
@@ -226,6 +240,11 @@ class DeliveryQueue:
         return [(str(row["seed"]), self._spelling.from_db(row["valid_from"]))
                 for row in self._statements.rows("signing_keys", {
                     "organization_id": organization_id, "now": self._spelling.to_db(now)})]
+
+
+def _due_order(row: Row) -> tuple[Any, str]:
+    """Oldest due first; a tie by id, as the SQL breaks none."""
+    return row["next_attempt_at"], row["id"]
 
 
 def _json_or_null(value: Any) -> str | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +126,40 @@ def test_api_keys_are_issued_listed_and_revoked_from_the_command_line(server: Se
     listed = json.loads(server.portin("api-key", "list", "--org", org["organization_id"],
                                       "--json"))
     assert all(key["revoked_at"] for key in listed)
+
+
+def test_recount_events_rebuilds_the_event_lists_totals(tmp_path: Path) -> None:
+    """The totals of the event list come from counters (per type; per type and day for a
+    time range). After they are lost (as after a bulk load that went around them), the list
+    shows wrong totals until `portin recount-events` rebuilds them from the events."""
+    with running_server(tmp_path) as server:
+        org = server.new_org("recount")
+        headers = {"Authorization": f"Bearer {org['api_key']}",
+                   "Content-Type": "application/json"}
+
+        def post(path: str, body: dict[str, Any]) -> Any:
+            request = urllib.request.Request(server.base_url + path, method="POST",
+                                             data=json.dumps(body).encode(), headers=headers)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return json.loads(response.read())
+
+        order = post("/v2/porting_orders", {"phone_numbers": ["+17203330002"]})["data"][0]
+        for body in ("first", "second"):  # each comment is an event
+            post(f"/v2/porting_orders/{order['id']}/comments", {"body": body})
+        today = datetime.now(UTC).date()
+        in_range = ("/v2/porting/events?filter[created_at][gte]="
+                    f"{today - timedelta(days=1)}T00:00:00Z"
+                    f"&filter[created_at][lte]={today + timedelta(days=1)}T00:00:00Z")
+
+        def totals() -> list[int]:
+            return [get(server, path, org["api_key"])["meta"]["total_results"]
+                    for path in ("/v2/porting/events", in_range)]
+
+        made = totals()
+        assert made[0] >= 2 and made[0] == made[1]
+        with sqlite3.connect(server.env["PORTIN_DATABASE_URL"]) as connection:
+            connection.execute("DELETE FROM event_day_counts")
+            connection.execute("UPDATE event_counts SET count = 0")
+        assert totals() == [0, 0]
+        assert "rebuilt" in server.portin("recount-events")
+        assert totals() == made

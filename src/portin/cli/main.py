@@ -75,6 +75,21 @@ def migrate(database_url: str | None) -> None:
     click.echo("database is up to date")
 
 
+@cli.command("recount-events")
+@click.option("--database-url", help=DB_HELP)
+def recount_events(database_url: str | None) -> None:
+    """Rebuild the event list's totals (per type, and per type and day) from the stored
+    events: after a bulk load, or once no process older than migration 0026 still runs."""
+    from portin.storage.events import recount
+
+    settings = _settings(database_url)
+    db = _migrated_database(settings)
+    with db.writing() as session:
+        recount(session)
+    db.dispose()
+    click.echo("event totals rebuilt")
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)

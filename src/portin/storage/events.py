@@ -20,6 +20,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -52,7 +53,11 @@ def count_day(created_at: datetime) -> date:
 
 def recount(session: Session) -> None:
     """Rebuild event_counts and event_day_counts from porting_events (after a bulk load, or
-    as a repair)."""
+    as a repair), while events may be written. On PostgreSQL the counters are locked against
+    writes first: a writer's increment then waits for the rebuild, and counts on top of it
+    exactly the events the rebuild could not see yet (SQLite's writers take turns anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE event_counts, event_day_counts IN EXCLUSIVE MODE"))
     session.execute(delete(EventCount))
     session.execute(insert(cast(Table, EventCount.__table__)).from_select(
         ["organization_id", "event_type", "count"],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -11,8 +13,10 @@ from sqlalchemy import select, update
 
 from portin.domain.endpoint_health import destination_id
 from portin.domain.timefmt import utcnow
+from portin.outbox.queries import SQL
 from portin.outbox.queue import DeliveryQueue
 from portin.outbox.rows import AttemptRecord, Claimed
+from portin.outbox.spelling import SPELLINGS
 from portin.storage.db import Database, compact_json
 from portin.storage.models import Delivery, DeliveryAttempt, DeliveryDestination, PortingEvent
 from tests.conftest import Api
@@ -282,3 +286,53 @@ def test_new_deliveries_to_a_busy_destination_do_not_use_up_the_share_of_new_one
     ids = retries_to(api, db, [C] * 20 + [A, A, B], retries=20)
     taken = claim(db, "w", limit=4, busy=(A,))
     assert [c.delivery_id for c in taken] == [*ids[:3], ids[22]]
+
+
+def test_a_look_for_due_work_keeps_the_claims_statements_prepared(
+        postgres_database: str) -> None:
+    """psycopg forgets every statement it has prepared on a connection when a transaction
+    there rolls back. The worker's look for due work between claims must not roll back, or
+    each claim is planned anew: 3 ms a claim with the partitions."""
+    db = Database(postgres_database)  # its own pool: one connection, the one looked at below
+    try:
+        for _ in range(7):  # psycopg prepares a statement at its sixth run
+            with db.driver_reading() as connection:
+                queue(db, connection).any_due(utcnow())
+            claim(db, "w")
+        with db.driver_reading() as connection:
+            cursor = connection.cursor()
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+    finally:
+        db.dispose()
+    assert any(statement.startswith("WITH fresh AS") for statement in prepared), prepared
+    assert any(statement.startswith("SELECT 1 FROM deliveries") for statement in prepared)
+
+
+def test_the_claims_window_is_read_in_due_order_not_sorted_whole(api: Api, db: Database
+                                                                  ) -> None:
+    """On partitions the window in due order must be a merge of each partition's index scan,
+    which stops at the window's size. A queue table's statistics say it holds few due rows
+    (here: analyzed when all were sent), and the planner would rather sort them all: every
+    due row read at every claim."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's tables are not partitioned")
+    make_deliveries(api, 40)
+    record(db, "w", [record_for(c) for c in claim(db, "w")])
+    spelling = SPELLINGS["postgresql"]
+    assert spelling.before_claim is not None
+    with db.driver_writing() as connection:
+        cursor = connection.cursor()
+        cursor.execute("ANALYZE deliveries")
+        cursor.execute(spelling.before_claim)
+        cursor.execute("EXPLAIN (FORMAT JSON) " + SQL["postgresql"]["candidates"],
+                       {"now": spelling.to_db(utcnow()), "fresh": 8, "candidates": 32})
+        (plan,), = cursor.fetchall()
+    assert "Sort" not in set(_node_types(plan[0]["Plan"])), plan
+    assert "Merge Append" in set(_node_types(plan[0]["Plan"]))
+
+
+def _node_types(node: dict[str, Any]) -> Iterator[str]:
+    yield node["Node Type"]
+    for child in node.get("Plans", []):
+        yield from _node_types(child)

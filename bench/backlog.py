@@ -1,7 +1,7 @@
 """Backlog: a receiver comes back after an outage, in one run on loopback.
 
     flock /work/wt/bench.lock .venv/bin/python bench/backlog.py [--backlog 100000]
-        [--small 1000] [--outage-hours 1] [--database-url postgresql://...]
+        [--small 1000] [--outage-hours 1] [--database-url postgresql://...] [--cpu]
 
 A --database-url is migrated and filled with benchmark data: give it a scratch database.
 
@@ -37,6 +37,9 @@ for a --small backlog and then a --backlog one:
    database with exactly one delivered attempt.
 Meanwhile new events keep coming (--live-rate a second, committed by this process): they are
 in the exactly-once count too, and their commit-to-receipt latency is shown.
+--cpu: the CPU each party spent per delivery during the drain (from the worker's start to
+the last receipt), as bench/delivery.py --cpu shows it, with the API process beside them
+(this process, "bench", also sends the API load and commits the new events).
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ from api import wait_up
 from delivery import (
     ReceiverProcess,
     ceiling,
+    cpu_line,
+    cpu_seconds,
     free_port,
     get_json,
     make_org,
@@ -364,11 +369,12 @@ class Drained:
     not_delivered: int
     delivered_attempts: int
     expected_deliveries: int
+    cpu: tuple[dict[str, float], dict[str, float]] | None  # --cpu: cpu_seconds before, after
 
 
 def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
           backlog_ids: list[str], backlog_events: list[str], api_rate: float,
-          live_rate: float, timeout: float, per_endpoint: int) -> Drained:
+          live_rate: float, timeout: float, per_endpoint: int, cpu: bool) -> Drained:
     receiver.reset()
     port = free_port()
     server = Api(db.url, port)
@@ -381,6 +387,10 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
     quiet_until = time.perf_counter()
     worker = start_worker(db.url, 1, CONCURRENCY, per_endpoint)
     ready_at = time.time()
+    parties = {"worker": worker.pid, "api": server.process.pid,
+               "receiver": receiver.process.pid, "bench": None}
+    postgres = db.engine.dialect.name == "postgresql"
+    cpu_before = cpu_seconds(parties, postgres)
     drain_from = time.perf_counter()
     rss = [memory_kb(worker.pid, "VmRSS")]
     rss_start = rss[0]
@@ -401,6 +411,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
         new_events.stop()  # the backlog is all but done: no more new events
     while received() < count + len(live) and time.monotonic() < deadline:
         time.sleep(0.25)
+    cpu_after = cpu_seconds(parties, postgres)
     for sampler in samplers:
         sampler.stop()
     api.close()
@@ -437,7 +448,8 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
         duplicates=sum(len(times) - 1 for times in arrivals.values()),
         missing=len(expected - set(arrivals)), unexpected=len(set(arrivals) - expected),
         bad=int(stats["bad"]), not_delivered=int(not_delivered),
-        delivered_attempts=int(delivered_attempts), expected_deliveries=len(ids))
+        delivered_attempts=int(delivered_attempts), expected_deliveries=len(ids),
+        cpu=(cpu_before, cpu_after) if cpu else None)
 
 
 def report(label: str, count: int, before: float, after: float, result: Drained) -> None:
@@ -480,6 +492,8 @@ def report(label: str, count: int, before: float, after: float, result: Drained)
           f" {result.duplicates} sent twice, {result.missing} missing, {result.unexpected}"
           f" unexpected, {result.bad} bad signatures, {result.not_delivered} not delivered in"
           f" the database, {result.delivered_attempts} delivered attempts")
+    if result.cpu is not None:
+        print(cpu_line(f"{label} {count:7d}", *result.cpu, result.expected_deliveries))
 
 
 def main() -> None:
@@ -495,6 +509,9 @@ def main() -> None:
     parser.add_argument("--per-endpoint", type=int, default=CONCURRENCY,
                         help="PORTIN_WORKER_PER_ENDPOINT (portin's default is 8)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--cpu", action="store_true",
+                        help="the CPU each party (worker, API, receiver, this process,"
+                             " PostgreSQL) spent per delivery during the drain")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="portin-backlog-bench-")
@@ -520,7 +537,8 @@ def main() -> None:
             print(f"         built in {time.perf_counter() - started:.0f} s")
             rate = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             results[count] = drain(db, receiver, order, api_key, ids, events, args.api_rate,
-                                   args.live_rate, args.timeout, args.per_endpoint)
+                                   args.live_rate, args.timeout, args.per_endpoint,
+                                   args.cpu)
             after = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             report(label, count, rate, after, results[count])
         small, large = results[args.small], results[args.backlog]

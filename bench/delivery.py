@@ -1,7 +1,7 @@
 """Delivery throughput and latency, in one run on loopback.
 
     .venv/bin/python bench/delivery.py [--events 5000] [--database-url postgresql://...]
-                                       [--statements]
+                                       [--statements] [--cpu]
 
 A --database-url is migrated and filled with benchmark data: give it a scratch database.
 
@@ -22,6 +22,16 @@ the speed drifts by tens of percent within minutes.
 throughput run, the server's work in that run per statement, divided by the deliveries made:
 calls, execution time, rows, shared blocks hit/dirtied and WAL bytes. The counters are reset
 for the scratch database only (others on the server keep theirs).
+
+--cpu: after each ceiling and each throughput run, the CPU time (user + system) each party
+spent in it, in µs per request or delivery: the sender (the ceiling's "client", which is this
+process; or the "worker" process with its children), the "receiver", this process ("bench":
+committing the events, polling the receiver) and, on PostgreSQL, every process named postgres
+(its backends, and through the postmaster's count of its children those that ended meanwhile);
+their total; "other", the rest of the machine's busy time (/proc/stat: anything else that
+ran); and 2 cores x the run's wall time, what the machine had to give. Read from /proc once
+the worker is ready (its migrations do not count) and again once every delivery has arrived
+(the receiver is polled every 0.1 s: the wall time can be up to 0.1 s long).
 """
 
 from __future__ import annotations
@@ -62,6 +72,8 @@ HERE = Path(__file__).parent
 WORKERS = {1: "1 worker process (as `portin serve` runs)",
            2: "2 worker processes (`portin worker --processes 2`)"}
 PORTIN = str(Path(sys.executable).parent / "portin")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
 
 
 def free_port() -> int:
@@ -78,6 +90,54 @@ def get_json(url: str) -> Any:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def cpu_seconds(parties: dict[str, int | None], postgres: bool) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each party: a pid with all its descendants,
+    or None for this process alone (not the children it has waited for); by every process
+    named postgres ("postgres", if asked); by the whole machine ("machine", /proc/stat); and
+    "wall", the monotonic clock. A process's figure includes its children that have exited
+    and been waited for (a PostgreSQL backend that ended is in the postmaster's)."""
+    table: dict[int, tuple[str, int, int]] = {}  # pid -> (name, parent pid, clock ticks)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name, _, rest = text[text.index("(") + 1:].rpartition(") ")
+        fields = rest.split()  # proc(5)'s fields from the 3rd: ppid is the 4th, then
+        # utime, stime, cutime, cstime the 14th to 17th
+        table[int(stat.parent.name)] = (name, int(fields[1]), sum(map(int, fields[11:15])))
+    seconds: dict[str, float] = {}
+    for party, pid in parties.items():
+        if pid is None:
+            seconds[party] = time.process_time()
+            continue
+        tree, grown = {pid}, True
+        while grown:
+            more = {child for child, (_, parent, _) in table.items() if parent in tree}
+            grown = not more <= tree
+            tree |= more
+        seconds[party] = sum(table[p][2] for p in tree if p in table) / CLOCK_TICKS
+    if postgres:
+        seconds["postgres"] = sum(ticks for name, _, ticks in table.values()
+                                  if name == "postgres") / CLOCK_TICKS
+    cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    # user nice system idle iowait irq softirq steal (guest time is in user already)
+    seconds["machine"] = (sum(map(int, cpu[:8])) - int(cpu[3]) - int(cpu[4])) / CLOCK_TICKS
+    seconds["wall"] = time.monotonic()
+    return seconds
+
+
+def cpu_line(label: str, before: dict[str, float], after: dict[str, float], count: int) -> str:
+    """One run's CPU per delivery (or request), each party's and the machine's, in µs."""
+    used = {party: (after[party] - before[party]) * 1e6 / count for party in after}
+    wall, machine = used.pop("wall"), used.pop("machine")
+    total = sum(used.values())
+    parties = "  ".join(f"{party} {us:5.0f}" for party, us in used.items())
+    return (f"cpu      {label + ', µs each:':34s} {parties}  total {total:5.0f};  other"
+            f" {machine - total:4.0f};  {CORES} cores x wall {CORES * wall:5.0f}"
+            f" ({machine / (CORES * wall):.0%} busy)")
 
 
 class ReceiverProcess:
@@ -190,14 +250,20 @@ def write_events(db: Database, order: Any, count: int, per_transaction: int
     return committed
 
 
-def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600) -> Any:
-    """Poll the receiver's count (cheap), then read its arrival times once."""
+def wait_count(receiver: ReceiverProcess, expected: int, timeout: float = 600) -> None:
+    """Poll the receiver's count (cheap) until `expected` have arrived."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if get_json(receiver.count_url)["received"] >= expected:
-            return get_json(receiver.stats_url)
+            return
         time.sleep(0.1)
     raise RuntimeError(f"only {get_json(receiver.count_url)['received']} of {expected} arrived")
+
+
+def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600) -> Any:
+    """Wait for `expected` arrivals, then read their arrival times once."""
+    wait_count(receiver, expected, timeout)
+    return get_json(receiver.stats_url)
 
 
 def start_worker(database_url: str, processes: int, concurrency: int,
@@ -269,16 +335,23 @@ class StatementStats:
 
 def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
                endpoints: int, processes: int, concurrency: int,
-               statements: StatementStats | None = None) -> float:
+               statements: StatementStats | None = None,
+               cpu: bool = False) -> float:
     """Events committed 100 to a transaction as fast as this process can; deliveries per
-    second from the first commit to the last verified receipt."""
+    second from the first commit to the last verified receipt. With `cpu`, prints the CPU
+    each party spent per delivery."""
     receiver.reset()
     worker = start_worker(db.url, processes, concurrency)
+    parties = {"worker": worker.pid, "receiver": receiver.process.pid, "bench": None}
+    postgres = db.engine.dialect.name == "postgresql"
     try:  # a failed run leaves no worker behind to skew the next benchmark
         if statements is not None:
             statements.reset()  # after the workers' migrations: only the run itself counts
+        before = cpu_seconds(parties, postgres)
         committed = write_events(db, order, events, 100)
-        stats = wait_received(receiver, events * endpoints)
+        wait_count(receiver, events * endpoints)
+        after = cpu_seconds(parties, postgres)
+        stats = get_json(receiver.stats_url)
     finally:
         stop_worker(worker)
     if statements is not None:
@@ -286,7 +359,11 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
     first_commit = min(committed.values())
     last_arrival = max(max(times) for times in stats["arrivals"].values())
     assert stats["bad"] == 0
-    return events * endpoints / (last_arrival - first_commit)
+    rate = events * endpoints / (last_arrival - first_commit)
+    if cpu:
+        print(cpu_line(f"{endpoints} endpoint{'s' * (endpoints > 1)}, {processes}"
+                       f" worker{'s' * (processes > 1)}", before, after, events * endpoints))
+    return rate
 
 
 def latency_at(db: Database, receiver: ReceiverProcess, order: Any, rate: float,
@@ -322,6 +399,9 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true",
                         help="after each throughput run, the server's work per statement and"
                              " delivery (PostgreSQL's pg_stat_statements)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="after each ceiling and throughput run, the CPU each party (sender,"
+                             " receiver, this process, PostgreSQL) spent per delivery")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="portin-delivery-bench-")
@@ -338,11 +418,17 @@ def main() -> None:
               f"verifies every signature; worker concurrency {args.concurrency} per process")
         loop = "uvloop" if event_loop.loop_factory() else "asyncio"
         ceilings: list[float] = []
+        postgres = db.engine.dialect.name == "postgresql"
 
         def ceiling_now() -> float:
             """This machine's speed drifts from minute to minute: each portin figure is set
             against a ceiling measured just before it."""
+            parties = {"client": None, "receiver": receiver.process.pid}
+            before = cpu_seconds(parties, postgres)
             rate = event_loop.run(ceiling(receiver, signing_key, args.events * 2))[0]
+            if args.cpu:
+                print(cpu_line(f"ceiling {rate:.0f} req/s", before,
+                               cpu_seconds(parties, postgres), args.events * 2))
             ceilings.append(rate)
             return rate
 
@@ -354,7 +440,7 @@ def main() -> None:
         for processes in (1, 2):
             rate = ceiling_now() if processes > 1 else rate
             one = end_to_end(db, receiver, order, args.events, 1, processes, args.concurrency,
-                             statements)
+                             statements, args.cpu)
             best = max(best, one)
             print(f"portin   1 endpoint,  commit -> verified receipt:      {one:8.0f} "
                   f"deliveries/s ({one / rate:.0%} of {rate:.0f}), {WORKERS[processes]}")
@@ -369,7 +455,7 @@ def main() -> None:
         for processes in (1, 2):
             rate = ceiling_now()
             fifty = end_to_end(db, receiver, order, max(1, args.events // 50), 50, processes,
-                               args.concurrency, statements)
+                               args.concurrency, statements, args.cpu)
             print(f"portin   50 endpoints, commit -> verified receipt:     {fifty:8.0f} "
                   f"deliveries/s ({fifty / rate:.0%} of {rate:.0f}), {WORKERS[processes]}")
         print(f"ceiling  {len(ceilings)} measurements: {min(ceilings):.0f} to "

@@ -105,8 +105,9 @@ POSTGRESQL = Spelling(
     # merge of each partition's index scan, which stops at the window's size. A queue table's
     # statistics say it holds few due rows (it was near empty when analyzed, or it never was),
     # so the planner would rather sort all due rows and keep the first: every due row read at
-    # every claim, 12 ms a claim at 3,000 due against 3 ms (bench/results-delivery-postgresql).
-    # set_config(..., true) is SET LOCAL: for the claim's transaction only.
+    # every claim, 12 ms a claim at 3,000 due against 3 ms (bench/results-delivery-postgresql.txt).
+    # set_config(..., true) is SET LOCAL: for the claim's transaction only. (A statement that
+    # psycopg has prepared keeps the plan made under them: the claim's run only in claims.)
     before_claim=("SELECT set_config('enable_bitmapscan', 'off', true),"
                   " set_config('enable_sort', 'off', true)"),
     writing_ctes=True,

@@ -92,6 +92,8 @@ class DeliveryQueue:
         window, share = limit * 4, fresh_share(limit)
         candidates = statements.rows("candidates", {
             "now": spelling.to_db(now), "fresh": share * 4, "candidates": window})
+        if spelling.after_window is not None:
+            statements.execute(spelling.after_window)
         disabled = self._disabled_among(candidates)
         choice = _Choice(limit, per_destination, in_flight)
         # The new deliveries' share first: a window four times its size, so that a destination

@@ -390,7 +390,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
     parties = {"worker": worker.pid, "api": server.process.pid,
                "receiver": receiver.process.pid, "bench": None}
     postgres = db.engine.dialect.name == "postgresql"
-    cpu_before = cpu_seconds(parties, postgres)
+    cpu_before = cpu_seconds(parties, postgres) if cpu else None
     drain_from = time.perf_counter()
     rss = [memory_kb(worker.pid, "VmRSS")]
     rss_start = rss[0]
@@ -411,7 +411,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
         new_events.stop()  # the backlog is all but done: no more new events
     while received() < count + len(live) and time.monotonic() < deadline:
         time.sleep(0.25)
-    cpu_after = cpu_seconds(parties, postgres)
+    cpu_after = cpu_seconds(parties, postgres) if cpu else None
     for sampler in samplers:
         sampler.stop()
     api.close()
@@ -449,7 +449,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
         missing=len(expected - set(arrivals)), unexpected=len(set(arrivals) - expected),
         bad=int(stats["bad"]), not_delivered=int(not_delivered),
         delivered_attempts=int(delivered_attempts), expected_deliveries=len(ids),
-        cpu=(cpu_before, cpu_after) if cpu else None)
+        cpu=None if cpu_before is None or cpu_after is None else (cpu_before, cpu_after))
 
 
 def report(label: str, count: int, before: float, after: float, result: Drained) -> None:

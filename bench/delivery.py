@@ -347,10 +347,10 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
     try:  # a failed run leaves no worker behind to skew the next benchmark
         if statements is not None:
             statements.reset()  # after the workers' migrations: only the run itself counts
-        before = cpu_seconds(parties, postgres)
+        before = cpu_seconds(parties, postgres) if cpu else None
         committed = write_events(db, order, events, 100)
         wait_count(receiver, events * endpoints)
-        after = cpu_seconds(parties, postgres)
+        after = cpu_seconds(parties, postgres) if cpu else None
         stats = get_json(receiver.stats_url)
     finally:
         stop_worker(worker)
@@ -360,7 +360,7 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
     last_arrival = max(max(times) for times in stats["arrivals"].values())
     assert stats["bad"] == 0
     rate = events * endpoints / (last_arrival - first_commit)
-    if cpu:
+    if before is not None and after is not None:
         print(cpu_line(f"{endpoints} endpoint{'s' * (endpoints > 1)}, {processes}"
                        f" worker{'s' * (processes > 1)}", before, after, events * endpoints))
     return rate
@@ -424,9 +424,9 @@ def main() -> None:
             """This machine's speed drifts from minute to minute: each portin figure is set
             against a ceiling measured just before it."""
             parties = {"client": None, "receiver": receiver.process.pid}
-            before = cpu_seconds(parties, postgres)
+            before = cpu_seconds(parties, postgres) if args.cpu else None
             rate = event_loop.run(ceiling(receiver, signing_key, args.events * 2))[0]
-            if args.cpu:
+            if before is not None:
                 print(cpu_line(f"ceiling {rate:.0f} req/s", before,
                                cpu_seconds(parties, postgres), args.events * 2))
             ceilings.append(rate)

@@ -1,11 +1,12 @@
 """The delivery worker: claims due deliveries, sends them, records every attempt.
 
-One asyncio loop per process. Claims and results go through the database in a thread, in
-batches; sends run concurrently, at most `worker_concurrency` at once in all and
-`worker_per_endpoint` to any one destination, so a slow or dead endpoint cannot hold up the
-others. A claimed delivery is leased: if this process dies, another worker takes it over once
-the lease runs out. On SQLite one worker process is enough (writes are serialized anyway); on
-PostgreSQL any number may run side by side.
+One asyncio loop per process. Claims and results go through the database on the loop's own
+thread, in batches (see `_claim_some` for why not in another thread); sends run
+concurrently, at most `worker_concurrency` at once in all and `worker_per_endpoint` to any one
+destination, so a slow or dead endpoint cannot hold up the others. A claimed delivery is
+leased: if this process dies, another worker takes it over once the lease runs out. On
+SQLite one worker process is enough (writes are serialized anyway); on PostgreSQL any number
+may run side by side.
 """
 
 from __future__ import annotations

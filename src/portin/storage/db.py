@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -42,7 +42,11 @@ class Database:
         # they begin (see _sqlite_begin_immediate).
         self._write_engine = _make_engine(self.url, writes=True) if self.is_sqlite else self.engine
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # On PostgreSQL a read is a READ ONLY transaction (see `reading`).
+        self._read = sessionmaker(
+            self.engine if self.is_sqlite
+            else self.engine.execution_options(postgresql_readonly=True),
+            expire_on_commit=False)
         # Events and deliveries are inserted in bulk at commit (see outbox/pending.py).
         pending.attach(self._write)
         pending.attach(self._read)
@@ -82,10 +86,17 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only transaction. Closing the session rolls its transaction back (nothing it
-        did is kept) and leaves loaded objects readable."""
+        """A read-only transaction; loaded objects stay readable after it.
+
+        On PostgreSQL it is declared READ ONLY (a write in it fails) and ends in a commit when
+        the block ends: psycopg forgets every statement it has prepared on a connection when a
+        transaction there rolls back, so a rollback would have every later statement on that
+        connection (the API's, the worker's claim) parsed and planned anew. On SQLite, and
+        when the block raises, closing the session rolls the transaction back."""
         with self._read() as session:
             yield session
+            if not self.is_sqlite:
+                session.commit()
 
     @contextmanager
     def driver_writing(self, wait: bool = True) -> Iterator[Any]:
@@ -118,13 +129,21 @@ class Database:
     def driver_reading(self) -> Iterator[Any]:
         """The driver's own connection, for one quick read (autocommit on SQLite).
 
-        The read's transaction ends in a commit, not a rollback: psycopg forgets every
-        statement it has prepared on a connection when a transaction there rolls back, so the
-        worker's claim, read after such a look, was planned anew every time (3 ms a claim with
-        the partitions). The caller only reads."""
+        The read's transaction ends in a commit, not a rollback, even when the block raises
+        (the API's lookup of a bad key does): psycopg forgets every statement it has prepared
+        on a connection when a transaction there rolls back, so the worker's claim, read after
+        such a look, was planned anew every time (3 ms a claim with the partitions). The caller
+        only reads."""
         connection = self.engine.raw_connection()
         try:
-            yield connection
+            try:
+                yield connection
+            except BaseException:
+                # Keep what the block raised; a connection that cannot commit is rolled back
+                # by the pool below.
+                with suppress(Exception):
+                    connection.commit()
+                raise
             connection.commit()
         finally:
             connection.close()  # back to the pool, which rolls back what is open

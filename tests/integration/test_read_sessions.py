@@ -1,0 +1,71 @@
+"""Read transactions on PostgreSQL: READ ONLY, and ended so that a connection keeps the
+statements psycopg has prepared on it (a rollback there forgets them all)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import InternalError
+
+from portin.domain.errors import Unauthenticated
+from portin.domain.timefmt import utcnow
+from portin.services.accounts import authenticate
+from portin.storage.db import Database
+from portin.storage.models import Organization
+
+# psycopg prepares a statement on a connection at its sixth run there.
+RUNS_TO_PREPARE = 6
+
+
+@pytest.fixture
+def one_connection(postgres_database: str) -> Iterator[Database]:
+    """Its own pool, used one statement at a time: every block below gets the same
+    connection, the one whose prepared statements are looked at."""
+    db = Database(postgres_database)
+    yield db
+    db.dispose()
+
+
+def prepared_statements(db: Database) -> list[str]:
+    with db.driver_reading() as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def count_organizations(db: Database) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Organization)) or 0
+
+
+def test_a_read_session_keeps_the_connections_prepared_statements(
+        one_connection: Database) -> None:
+    for _ in range(RUNS_TO_PREPARE + 1):
+        count_organizations(one_connection)
+    prepared = prepared_statements(one_connection)
+    assert any("count(*)" in statement and "organizations" in statement
+               for statement in prepared), prepared
+
+
+def test_a_write_in_a_read_session_fails_and_keeps_nothing(one_connection: Database) -> None:
+    before = count_organizations(one_connection)
+    with pytest.raises(InternalError, match="read-only transaction"), \
+            one_connection.reading() as session:
+        session.execute(insert(Organization).values(
+            id="read-only-probe", name="probe", created_at=utcnow()))
+    assert count_organizations(one_connection) == before
+    with one_connection.writing() as session:  # the pooled connection writes again
+        session.execute(insert(Organization).values(
+            id="after-the-probe", name="after", created_at=utcnow()))
+    assert count_organizations(one_connection) == before + 1
+
+
+def test_a_bad_keys_lookup_keeps_the_connections_prepared_statements(
+        one_connection: Database) -> None:
+    for _ in range(RUNS_TO_PREPARE + 1):
+        with pytest.raises(Unauthenticated), one_connection.driver_reading() as connection:
+            authenticate(connection, one_connection.dialect_name, "KEYnot-a-real-key")
+    prepared = prepared_statements(one_connection)
+    assert any("api_keys" in statement for statement in prepared), prepared

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import InternalError
 
-from portin.domain.errors import Unauthenticated
+from portin.domain.errors import NotFound, Unauthenticated
 from portin.domain.timefmt import utcnow
 from portin.services.accounts import authenticate
 from portin.storage.db import Database
@@ -69,3 +69,17 @@ def test_a_bad_keys_lookup_keeps_the_connections_prepared_statements(
             authenticate(connection, one_connection.dialect_name, "KEYnot-a-real-key")
     prepared = prepared_statements(one_connection)
     assert any("api_keys" in statement for statement in prepared), prepared
+
+
+def test_a_read_that_answers_not_found_keeps_the_connections_prepared_statements(
+        one_connection: Database) -> None:
+    def find_no_organization() -> None:
+        with one_connection.reading() as session:
+            if not session.scalar(select(Organization.id).where(Organization.id == "none")):
+                raise NotFound("no such organization")
+
+    for _ in range(RUNS_TO_PREPARE + 1):
+        with pytest.raises(NotFound):
+            find_no_organization()
+    prepared = prepared_statements(one_connection)
+    assert any("organizations" in statement for statement in prepared), prepared

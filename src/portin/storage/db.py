@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portin.config import sqlalchemy_url
+from portin.domain.errors import PortinError
 from portin.outbox import pending
 from portin.outbox.wake import WAKE_FLAG, WakeSender, wake_address
 
@@ -88,13 +89,19 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A read-only transaction; loaded objects stay readable after it.
 
-        On PostgreSQL it is declared READ ONLY (a write in it fails) and ends in a commit when
-        the block ends: psycopg forgets every statement it has prepared on a connection when a
-        transaction there rolls back, so a rollback would have every later statement on that
-        connection (the API's, the worker's claim) parsed and planned anew. On SQLite, and
-        when the block raises, closing the session rolls the transaction back."""
+        On PostgreSQL it is declared READ ONLY (a write in it fails) and ends in a commit, also
+        when the block answers with one of portin's errors (a 404): psycopg forgets every
+        statement it has prepared on a connection when a transaction there rolls back, so a
+        rollback would have every later statement on that connection (the API's, the worker's
+        claim) parsed and planned anew. On SQLite, and when anything else is raised (a
+        database error: the transaction cannot commit), closing the session rolls it back."""
         with self._read() as session:
-            yield session
+            try:
+                yield session
+            except PortinError:
+                if not self.is_sqlite:
+                    session.commit()
+                raise
             if not self.is_sqlite:
                 session.commit()
 
@@ -129,20 +136,17 @@ class Database:
     def driver_reading(self) -> Iterator[Any]:
         """The driver's own connection, for one quick read (autocommit on SQLite).
 
-        The read's transaction ends in a commit, not a rollback, even when the block raises
-        (the API's lookup of a bad key does): psycopg forgets every statement it has prepared
-        on a connection when a transaction there rolls back, so the worker's claim, read after
-        such a look, was planned anew every time (3 ms a claim with the partitions). The caller
-        only reads."""
+        The read's transaction ends in a commit, not a rollback, also when the block answers
+        with one of portin's errors (the API's lookup of a bad key does): psycopg forgets every
+        statement it has prepared on a connection when a transaction there rolls back, so the
+        worker's claim, read after such a look, was planned anew every time (3 ms a claim with
+        the partitions). The caller only reads (the transaction is not declared READ ONLY)."""
         connection = self.engine.raw_connection()
         try:
             try:
                 yield connection
-            except BaseException:
-                # Keep what the block raised; a connection that cannot commit is rolled back
-                # by the pool below.
-                with suppress(Exception):
-                    connection.commit()
+            except PortinError:
+                connection.commit()
                 raise
             connection.commit()
         finally:

@@ -251,6 +251,20 @@ class Api:
             self.process.wait()
 
 
+def worker_pids(worker: subprocess.Popen[bytes], processes: int) -> list[int]:
+    """The processes that deliver: `portin worker` itself, or with --processes N > 1 its
+    children (it only supervises them)."""
+    if processes == 1:
+        return [worker.pid]
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    return [int(child) for child in children]
+
+
+def largest_kb(pids: list[int], field_name: str) -> int:
+    """The largest worker's figure: each process has its own memory."""
+    return max(memory_kb(pid, field_name) for pid in pids)
+
+
 def memory_kb(pid: int, field_name: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field_name + ":"):
@@ -374,7 +388,8 @@ class Drained:
 
 def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
           backlog_ids: list[str], backlog_events: list[str], api_rate: float,
-          live_rate: float, timeout: float, per_endpoint: int, cpu: bool) -> Drained:
+          live_rate: float, timeout: float, per_endpoint: int, cpu: bool,
+          workers: int) -> Drained:
     receiver.reset()
     port = free_port()
     server = Api(db.url, port)
@@ -385,16 +400,18 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
     quiet_from = time.perf_counter() + 2
     time.sleep(5)
     quiet_until = time.perf_counter()
-    worker = start_worker(db.url, 1, CONCURRENCY, per_endpoint)
-    ready_at = time.time()
+    ready_times: list[float] = []
+    worker = start_worker(db.url, workers, CONCURRENCY, per_endpoint, ready_times=ready_times)
+    pids = worker_pids(worker, workers)
+    ready_at = ready_times[0]  # the first worker drains at once
     parties = {"worker": worker.pid, "api": server.process.pid,
                "receiver": receiver.process.pid, "bench": None}
     postgres = db.engine.dialect.name == "postgresql"
     cpu_before = cpu_seconds(parties, postgres) if cpu else None
     drain_from = time.perf_counter()
-    rss = [memory_kb(worker.pid, "VmRSS")]
+    rss = [largest_kb(pids, "VmRSS")]
     rss_start = rss[0]
-    samplers = [load, Sampler(0.1, lambda _due: rss.append(memory_kb(worker.pid, "VmRSS")))
+    samplers = [load, Sampler(0.1, lambda _due: rss.append(largest_kb(pids, "VmRSS")))
                 .start()]
     new_events = (Sampler(1 / live_rate, lambda _due: live.update(write_events(db, order, 1, 1)))
                   .start() if live_rate > 0 else None)
@@ -415,7 +432,7 @@ def drain(db: Database, receiver: ReceiverProcess, order: Any, api_key: str,
     for sampler in samplers:
         sampler.stop()
     api.close()
-    hwm = memory_kb(worker.pid, "VmHWM")
+    hwm = largest_kb(pids, "VmHWM")
     stats = get_json(receiver.stats_url)
     stop_worker(worker)
     server.stop()
@@ -509,6 +526,9 @@ def main() -> None:
     parser.add_argument("--per-endpoint", type=int, default=CONCURRENCY,
                         help="PORTIN_WORKER_PER_ENDPOINT (portin's default is 8)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes (`portin worker --processes N`); memory is"
+                             " the largest one's")
     parser.add_argument("--cpu", action="store_true",
                         help="the CPU each party (worker, API, receiver, this process,"
                              " PostgreSQL) spent per delivery during the drain")
@@ -525,7 +545,8 @@ def main() -> None:
     rng = random.Random(7)
     try:
         print(f"database: {db.engine.dialect.name}; {os.cpu_count()} cores; `portin serve`'s"
-              f" API process and 1 worker process, concurrency {CONCURRENCY}, per endpoint"
+              f" API process and {args.workers} worker process(es), concurrency"
+              f" {CONCURRENCY} each, per endpoint"
               f" {args.per_endpoint}; API load {args.api_rate:g} req/s; {args.live_rate:g} new"
               f" events/s during the drain")
         subscribe(db, organization_id, [receiver.url(0)])
@@ -538,7 +559,7 @@ def main() -> None:
             rate = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             results[count] = drain(db, receiver, order, api_key, ids, events, args.api_rate,
                                    args.live_rate, args.timeout, args.per_endpoint,
-                                   args.cpu)
+                                   args.cpu, args.workers)
             after = event_loop.run(ceiling(receiver, signing_key, 10_000, CONCURRENCY))[0]
             report(label, count, rate, after, results[count])
         small, large = results[args.small], results[args.backlog]

@@ -267,10 +267,11 @@ def wait_received(receiver: ReceiverProcess, expected: int, timeout: float = 600
 
 
 def start_worker(database_url: str, processes: int, concurrency: int,
-                 per_endpoint: int | None = None, timeout_seconds: float | None = None
-                 ) -> subprocess.Popen[bytes]:
+                 per_endpoint: int | None = None, timeout_seconds: float | None = None,
+                 ready_times: list[float] | None = None) -> subprocess.Popen[bytes]:
     """`portin worker --processes N`, once its workers say they are ready (each migrates
-    first, which takes a while)."""
+    first, which takes a while). `ready_times` gets the time.time() of each one's "ready":
+    the first may be at work before the last is ready."""
     env = {**os.environ, "PORTIN_DATABASE_URL": database_url,
            "PORTIN_ALLOW_PRIVATE_WEBHOOKS": "1",
            "PORTIN_WORKER_CONCURRENCY": str(concurrency),
@@ -283,6 +284,8 @@ def start_worker(database_url: str, processes: int, concurrency: int,
     ready = 0
     for line in process.stderr:
         if b"delivery worker" in line and b"ready" in line:
+            if ready_times is not None:
+                ready_times.append(time.time())
             ready += 1
             if ready == processes:
                 break

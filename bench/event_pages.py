@@ -94,8 +94,8 @@ BULK_CHUNK = 1_000_000
 # One chunk of the bulk load: feed positions base+first .. base+last in insertion order, each
 # row a uniformly chosen order (its `sequence` following the order's last one, kept in the
 # temporary bench_orders), one of the 11 TYPES slots and a created_at uniform over the year
-# from START; the payload is the same text the app's JSON serializer writes for the Python load. The
-# orders' new last sequences go back into bench_orders.
+# from START; the payload is the text the app's JSON serializer writes for the Python load.
+# The orders' new last sequences go back into bench_orders.
 _BULK_CHUNK_SQL = text("""
 WITH drawn AS MATERIALIZED (
     SELECT :base + i AS position, floor(random() * :orders)::int AS n,

@@ -3,10 +3,12 @@ statements psycopg has prepared on it (a rollback there forgets them all)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
+import psycopg
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, make_url, select
 from sqlalchemy.exc import InternalError
 
 from portin.domain.errors import NotFound, Unauthenticated
@@ -14,6 +16,7 @@ from portin.domain.timefmt import utcnow
 from portin.services.accounts import authenticate
 from portin.storage.db import Database
 from portin.storage.models import Organization
+from tests.support.tcp_proxy import TcpProxy
 
 # psycopg prepares a statement on a connection at its sixth run there.
 RUNS_TO_PREPARE = 6
@@ -83,3 +86,31 @@ def test_a_read_that_answers_not_found_keeps_the_connections_prepared_statements
             find_no_organization()
     prepared = prepared_statements(one_connection)
     assert any("organizations" in statement for statement in prepared), prepared
+
+
+def test_a_driver_read_whose_connection_is_lost_before_its_commit_logs_no_traceback(
+        postgres_database: str, caplog: pytest.LogCaptureFixture) -> None:
+    """In an outage the commit that ends a driver read can be the statement that fails. The
+    connection must then be dropped quietly: the pool's own reset of it would log a traceback
+    for every such request (the outage must be a line per request)."""
+    url = make_url(postgres_database)
+    with TcpProxy(url.port or 5432).running() as proxy:
+        db = Database(url.set(port=proxy.port).render_as_string(hide_password=False))
+
+        def read_then_lose_the_connection() -> None:
+            with db.driver_reading() as connection:
+                connection.cursor().execute("SELECT 1")
+                proxy.cut()
+
+        try:
+            caplog.clear()
+            with caplog.at_level(logging.WARNING), pytest.raises(psycopg.OperationalError):
+                read_then_lose_the_connection()
+            assert [record for record in caplog.records if record.exc_info] == []
+            proxy.restore()
+            with db.driver_reading() as connection:  # the lost connection is not handed out
+                cursor = connection.cursor()
+                cursor.execute("SELECT 1")
+                assert cursor.fetchall() == [(1,)]
+        finally:
+            db.dispose()

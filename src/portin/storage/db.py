@@ -122,12 +122,7 @@ class Database:
                 yield connection
                 connection.commit()
             except BaseException:
-                try:
-                    connection.rollback()
-                except Exception:
-                    # The connection itself failed (the server went away): the pool must not
-                    # hand it out again.
-                    connection.invalidate()
+                _roll_back_or_invalidate(connection)
                 raise
             finally:
                 connection.close()  # back to the pool
@@ -149,14 +144,29 @@ class Database:
                 connection.commit()
                 raise
             connection.commit()
+        except BaseException:
+            # Nothing to roll back after a commit; a connection lost on the way (the commit
+            # itself may fail in an outage) is invalidated here, where the pool's own reset
+            # would log a traceback for it.
+            _roll_back_or_invalidate(connection)
+            raise
         finally:
-            connection.close()  # back to the pool, which rolls back what is open
+            connection.close()  # back to the pool
 
     def dispose(self) -> None:
         self._wake_other_processes.close()
         self.engine.dispose()
         if self._write_engine is not self.engine:
             self._write_engine.dispose()
+
+
+def _roll_back_or_invalidate(connection: Any) -> None:
+    """End a driver connection's failed transaction. If the connection itself failed (the
+    server went away), the pool must not hand it out again."""
+    try:
+        connection.rollback()
+    except Exception:
+        connection.invalidate()
 
 
 # One encoder for every call: json.dumps with options builds a new one each time.

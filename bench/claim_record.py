@@ -9,6 +9,10 @@ Each round commits --events events (100 to a transaction, one subscribed webhook
 record them as delivered in the next claim's transaction, until none is left. It prints the
 CPU time of this process per delivery for each half, and the wall-clock time of the draining
 (on PostgreSQL it includes the server's work, which the CPU time does not count).
+
+--read-between runs a read session (`db.reading()`, one short select) after each claim, as the
+worker's rendering of an email does: on PostgreSQL a read that rolled back made psycopg forget
+the connection's prepared statements, and the next claim there was planned anew.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from delivery import make_org, subscribe, write_events
+from sqlalchemy import select
 
 from portin.domain.timefmt import utcnow
 from portin.outbox.queue import DeliveryQueue
 from portin.outbox.rows import AttemptRecord, Claimed
 from portin.storage import migrations
 from portin.storage.db import Database
+from portin.storage.models import Organization
 
 BATCH = 32
 # What a webhook attempt's log holds, about as big as a real one.
@@ -44,7 +50,7 @@ def delivered(claimed: list[Claimed]) -> list[AttemptRecord]:
                           []) for item in claimed]
 
 
-def drain(db: Database) -> int:
+def drain(db: Database, read_between: bool) -> int:
     records: list[AttemptRecord] = []
     done = 0
     while True:
@@ -55,6 +61,9 @@ def drain(db: Database) -> int:
             claimed = queue.claim("bench", now, now + timedelta(seconds=60), BATCH, BATCH, {})
         if not claimed and not records:
             return done
+        if read_between:
+            with db.reading() as session:
+                session.execute(select(Organization.id).limit(1)).all()
         records = delivered(claimed)
         done += len(claimed)
 
@@ -65,19 +74,22 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--read-between", action="store_true",
+                        help="a read session after each claim (as an email's rendering)")
     args = parser.parse_args()
     url = args.database_url or str(Path(tempfile.mkdtemp(prefix="portin-claims-")) / "b.db")
     migrations.upgrade(url)
     db = Database(url)
     organization_id, order, _ = make_org(db)
     subscribe(db, organization_id, ["http://127.0.0.1:9/hook/0"])
-    print(f"database: {db.engine.dialect.name}; {args.events} events a round, claims of {BATCH}")
+    print(f"database: {db.engine.dialect.name}; {args.events} events a round, claims of {BATCH}"
+          + ("; a read session after each claim" if args.read_between else ""))
     try:
         for n in range(1, args.rounds + 1):
             started = time.process_time()
             write_events(db, order, args.events, 100)
             committed, wall = time.process_time(), time.perf_counter()
-            done = drain(db)
+            done = drain(db, args.read_between)
             drained, wall = time.process_time(), time.perf_counter() - wall
             print(f"round {n}: commit {(committed - started) / args.events * 1000:.3f} ms CPU"
                   f" per event; claim and record {(drained - committed) / done * 1000:.3f} ms"

@@ -362,7 +362,7 @@ def end_to_end(db: Database, receiver: ReceiverProcess, order: Any, events: int,
     first_commit = min(committed.values())
     last_arrival = max(max(times) for times in stats["arrivals"].values())
     assert stats["bad"] == 0
-    rate = events * endpoints / (last_arrival - first_commit)
+    rate: float = events * endpoints / (last_arrival - first_commit)
     if before is not None and after is not None:
         print(cpu_line(f"{endpoints} endpoint{'s' * (endpoints > 1)}, {processes}"
                        f" worker{'s' * (processes > 1)}", before, after, events * endpoints))

@@ -8,7 +8,8 @@ or `python -m portin` with PYTHONPATH=--source (by default this tree's src, so a
 checkout's src measures that version). The commands that touch the database use a scratch
 SQLite file, migrated by the first of them. Prints the median and the fastest wall time of
 each, after the ceiling measured in the same run: `python -c pass` and `python -c "import
-click"`, what no click command can beat.
+click"`, what no click command can beat, and the imports of SQLAlchemy's ORM and of portin's
+models, what no command that opens the database can beat.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def wall_times(command: Args, runs: int, env: dict[str, str]) -> list[float]:
     return times
 
 
+def _importing(module: str) -> Args:
+    return lambda _i: [sys.executable, "-c", f"import {module}"]
+
+
 def report(name: str, times: list[float]) -> None:
     print(f"{name:<34} median {statistics.median(times) * 1000:6.0f} ms"
           f"   min {min(times) * 1000:6.0f} ms", flush=True)
@@ -65,6 +70,10 @@ def main() -> None:
                                         options.runs, env))
     report("python -c 'import click'",
            wall_times(lambda i: [sys.executable, "-c", "import click"], options.runs, env))
+    # The floor of a command that opens the database: its data layer's imports alone.
+    for module in ("sqlalchemy.orm", "portin.storage.models"):
+        report(f"python -c 'import {module}'",
+               wall_times(_importing(module), options.runs, env))
     commands: dict[str, Args] = {
         "portin --help": lambda i: [*portin, "--help"],
         "portin org --help": lambda i: [*portin, "org", "--help"],
